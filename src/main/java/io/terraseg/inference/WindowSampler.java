@@ -1,0 +1,99 @@
+package io.terraseg.inference;
+
+import io.terraseg.model.ModelSpec.InputSpec;
+import io.terraseg.raster.GeoTiffFile;
+import java.awt.Rectangle;
+import java.awt.image.Raster;
+
+/**
+ * Turns a tile window into the model's input: selected bands (1-based, may repeat), normalized as
+ * (raw / scale − mean) / std, written straight into a batch buffer. Parts of a window beyond a small image
+ * are filled by mirroring the image at its edge, which keeps edge statistics natural for a CNN. A pixel is
+ * nodata when every selected band equals the scene's nodata value.
+ */
+public final class WindowSampler {
+  private final InputSpec input;
+  private final int tileSize;
+  private float[] plane = new float[0];
+
+  public WindowSampler(InputSpec input, int tileSize) {
+    this.input = input;
+    this.tileSize = tileSize;
+  }
+
+  public int channels() {
+    return input.bands().length;
+  }
+
+  /**
+   * Fills {@code dest[offset ...]} with C×T×T normalized values and {@code valid[T×T]} with data/nodata.
+   *
+   * @return whether any pixel of the window holds data
+   */
+  public boolean sample(GeoTiffFile file, Rectangle window, Double nodata, float[] dest, int offset,
+      boolean[] valid) {
+    int t = tileSize;
+    Rectangle clip = window.intersection(new Rectangle(0, 0, file.width(), file.height()));
+    Raster raster = file.readWindow(clip);
+    int[] xs = sourceIndex(window.x, clip.x, file.width());
+    int[] ys = sourceIndex(window.y, clip.y, file.height());
+    int w = clip.width;
+    if (plane.length < w * clip.height) {
+      plane = new float[w * clip.height];
+    }
+    java.util.Arrays.fill(valid, 0, t * t, nodata == null);
+    int[] bands = input.bands();
+    for (int c = 0; c < bands.length; c++) {
+      if (bands[c] > raster.getNumBands()) {
+        throw new IllegalArgumentException(file.uri() + ": band " + bands[c] + " requested, file has "
+            + raster.getNumBands());
+      }
+      raster.getSamples(0, 0, w, clip.height, bands[c] - 1, plane);
+      float scale = (float) input.scale();
+      float mean = (float) input.mean()[c];
+      float invStd = (float) (1.0 / input.std()[c]);
+      int base = offset + c * t * t;
+      for (int y = 0; y < t; y++) {
+        int row = ys[y] * w;
+        int out = base + y * t;
+        for (int x = 0; x < t; x++) {
+          float v = plane[row + xs[x]];
+          dest[out + x] = (v / scale - mean) * invStd;
+          if (nodata != null && !isNodata(v, nodata)) {
+            valid[y * t + x] = true;
+          }
+        }
+      }
+    }
+    if (nodata == null) {
+      return true;
+    }
+    for (int i = 0; i < t * t; i++) {
+      if (valid[i]) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  static boolean isNodata(float v, double nodata) {
+    return Double.isNaN(nodata) ? Float.isNaN(v) : v == (float) nodata;
+  }
+
+  /** For each window position, the column (row) to read in the clipped raster, mirrored beyond the image. */
+  private int[] sourceIndex(int windowStart, int clipStart, int n) {
+    int[] index = new int[tileSize];
+    int period = 2 * (n - 1);
+    for (int i = 0; i < tileSize; i++) {
+      int p = windowStart + i;
+      if (p >= n) {
+        p = period == 0 ? 0 : p % period;
+        if (p >= n) {
+          p = period - p;
+        }
+      }
+      index[i] = p - clipStart;
+    }
+    return index;
+  }
+}

@@ -1,0 +1,102 @@
+package io.terraseg.model;
+
+import ai.djl.Device;
+import ai.djl.MalformedModelException;
+import ai.djl.Model;
+import ai.djl.inference.Predictor;
+import ai.djl.translate.TranslateException;
+import io.terraseg.TerraSegException;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * A loaded model directory: the spec from model.json and the network on one device. Thread-safe to share;
+ * each thread takes its own {@link #newPredictor()} (DJL predictors are not thread-safe).
+ */
+public final class SegmentationModel implements AutoCloseable {
+  private final Path dir;
+  private final ModelSpec spec;
+  private final Model model;
+
+  private SegmentationModel(Path dir, ModelSpec spec, Model model) {
+    this.dir = dir;
+    this.spec = spec;
+    this.model = model;
+  }
+
+  /** Loads {@code dir} onto {@code device}; a missing or unloadable model is a one-line error naming the file. */
+  public static SegmentationModel load(Path dir, Device device) {
+    ModelSpec spec = ModelSpec.read(dir);
+    Path weights = dir.resolve(spec.weights());
+    if (!Files.isRegularFile(weights)) {
+      throw new TerraSegException(weights + ": no such file (model.json \"weights\")");
+    }
+    Model model;
+    try {
+      model = spec.architecture().equals(ModelSpec.TORCHSCRIPT)
+          ? loadTorchScript(spec, weights, device)
+          : NativeArchitectures.load(spec, weights, device);
+    } catch (TerraSegException e) {
+      throw e;
+    } catch (IOException | MalformedModelException | RuntimeException e) {
+      throw new TerraSegException(weights + ": cannot load the model (" + TerraSegException.describe(e) + ")", e);
+    }
+    return new SegmentationModel(dir, spec, model);
+  }
+
+  private static Model loadTorchScript(ModelSpec spec, Path weights, Device device)
+      throws IOException, MalformedModelException {
+    Model model = Model.newInstance(spec.name(), device, "PyTorch");
+    try {
+      model.load(weights);
+      return model;
+    } catch (IOException | MalformedModelException | RuntimeException e) {
+      model.close();
+      throw e;
+    }
+  }
+
+  public ModelSpec spec() {
+    return spec;
+  }
+
+  public Path dir() {
+    return dir;
+  }
+
+  public Device device() {
+    return model.getNDManager().getDevice();
+  }
+
+  /** A predictor for the calling thread: tiles in, class ids out (argmax runs on the engine). */
+  public Predictor<TileBatch, byte[]> newPredictor() {
+    return model.newPredictor(new TileBatchTranslator(spec.numClasses()));
+  }
+
+  /**
+   * Runs one blank tile through the network so a broken or mismatched model fails before any output is
+   * written, naming the file and what is wrong (class count, output size, input bands).
+   */
+  public void check(int tileSize) {
+    int c = spec.input().bands().length;
+    TileBatch probe = new TileBatch(new float[c * tileSize * tileSize], 1, c, tileSize);
+    try (Predictor<TileBatch, byte[]> predictor = newPredictor()) {
+      predictor.predict(probe);
+    } catch (TranslateException | RuntimeException e) {
+      Throwable cause = e;
+      while (cause.getCause() != null && !(cause instanceof TerraSegException)) {
+        cause = cause.getCause();
+      }
+      String problem = cause instanceof TerraSegException ? cause.getMessage()
+          : "fails on a 1x" + c + "x" + tileSize + "x" + tileSize + " input (" + TerraSegException.describe(cause) + ")";
+      throw new TerraSegException(dir.resolve(spec.weights()) + ": " + problem, e);
+    }
+  }
+
+  @Override
+  public void close() {
+    model.close();
+  }
+
+}

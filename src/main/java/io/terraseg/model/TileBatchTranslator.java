@@ -1,0 +1,46 @@
+package io.terraseg.model;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.translate.NoBatchifyTranslator;
+import ai.djl.translate.TranslatorContext;
+import io.terraseg.TerraSegException;
+import java.nio.FloatBuffer;
+
+/**
+ * Feeds a whole batch as one N×C×T×T tensor and takes the argmax over classes on the engine, so only one byte
+ * per pixel crosses back into the JVM. The context's NDManager (and with it the batch's native memory) is
+ * closed by DJL after each call.
+ */
+final class TileBatchTranslator implements NoBatchifyTranslator<TileBatch, byte[]> {
+  private static final String TILE_SIZE = "tileSize";
+  private final int numClasses;
+
+  TileBatchTranslator(int numClasses) {
+    this.numClasses = numClasses;
+  }
+
+  @Override
+  public NDList processInput(TranslatorContext ctx, TileBatch batch) {
+    Shape shape = new Shape(batch.count(), batch.channels(), batch.tileSize(), batch.tileSize());
+    ctx.setAttachment(TILE_SIZE, batch.tileSize());
+    return new NDList(ctx.getNDManager().create(FloatBuffer.wrap(batch.data(), 0, batch.floats()), shape));
+  }
+
+  @Override
+  public byte[] processOutput(TranslatorContext ctx, NDList output) {
+    NDArray logits = output.get(0);
+    Shape shape = logits.getShape();
+    int tileSize = (Integer) ctx.getAttachment(TILE_SIZE);
+    if (shape.dimension() != 4 || shape.get(2) != tileSize || shape.get(3) != tileSize) {
+      throw new TerraSegException("returns a " + shape + " output for " + tileSize + " x " + tileSize
+          + " tiles; a segmentation model must return N x K x H x W logits at the input size");
+    }
+    if (shape.get(1) != numClasses) {
+      throw new TerraSegException("returns " + shape.get(1) + " classes but model.json lists " + numClasses);
+    }
+    return logits.argMax(1).toType(DataType.UINT8, false).toByteArray();
+  }
+}

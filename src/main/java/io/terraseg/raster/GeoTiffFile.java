@@ -1,0 +1,265 @@
+package io.terraseg.raster;
+
+import io.terraseg.TerraSegException;
+import it.geosolutions.imageio.plugins.tiff.BaselineTIFFTagSet;
+import it.geosolutions.imageio.plugins.tiff.TIFFField;
+import it.geosolutions.imageioimpl.plugins.tiff.TIFFIFD;
+import it.geosolutions.imageioimpl.plugins.tiff.TIFFImageMetadata;
+import it.geosolutions.imageioimpl.plugins.tiff.TIFFImageReader;
+import it.geosolutions.imageioimpl.plugins.tiff.TIFFImageReaderSpi;
+import java.awt.Rectangle;
+import java.awt.image.Raster;
+import java.io.Closeable;
+import java.io.FileNotFoundException;
+import java.io.IOException;
+import java.util.Map;
+import javax.imageio.ImageReadParam;
+import javax.imageio.stream.ImageInputStream;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FSDataInputStream;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.geotools.api.referencing.crs.CoordinateReferenceSystem;
+import org.geotools.coverage.grid.io.imageio.geotiff.GeoTiffIIOMetadataDecoder;
+import org.geotools.coverage.grid.io.imageio.geotiff.GeoTiffMetadata2CRSAdapter;
+import org.geotools.referencing.CRS;
+
+/**
+ * An open GeoTIFF on any Hadoop FileSystem. Opening reads and checks the header only; {@link #readWindow}
+ * decodes just the internal tiles or strips under a window. Every problem is reported as a
+ * {@link TerraSegException} naming the file.
+ */
+public final class GeoTiffFile implements Closeable {
+  private static final int GDAL_NODATA = 42113;
+  private static final Map<Integer, String> COMPRESSIONS = Map.of(
+      1, "NONE", 5, "LZW", 7, "JPEG", 8, "DEFLATE", 32946, "DEFLATE", 32773, "PACKBITS", 50000, "ZSTD");
+  private static final Map<Integer, String> UNSUPPORTED_COMPRESSIONS = Map.of(
+      2, "CCITT RLE", 3, "CCITT G3", 4, "CCITT G4", 6, "old-style JPEG", 34887, "LERC", 34925, "LZMA",
+      50001, "WEBP", 50002, "JPEG-XL", 34712, "JPEG 2000");
+
+  private final String uri;
+  private final long fileSize;
+  private final ImageInputStream stream;
+  private final TIFFImageReader reader;
+  private final TIFFImageMetadata metadata;
+  private final int width;
+  private final int height;
+  private final int bands;
+  private final SampleType sampleType;
+
+  private GeoTiffFile(String uri, long fileSize, ImageInputStream stream) {
+    this.uri = uri;
+    this.fileSize = fileSize;
+    this.stream = stream;
+    try {
+      if (fileSize == 0) {
+        throw error("empty file");
+      }
+      byte[] magic = new byte[4];
+      stream.seek(0);
+      if (fileSize < 8 || stream.read(magic) != 4 || !isTiffMagic(magic)) {
+        throw error("not a TIFF file");
+      }
+      stream.seek(0);
+      reader = new TIFFImageReader(new TIFFImageReaderSpi());
+      reader.setInput(stream, true, false);
+      metadata = (TIFFImageMetadata) reader.getImageMetadata(0);
+      width = reader.getWidth(0);
+      height = reader.getHeight(0);
+    } catch (TerraSegException e) {
+      throw e;
+    } catch (IOException | RuntimeException e) {
+      throw error("unreadable TIFF header (" + TerraSegException.describe(e) + ")", e);
+    }
+    TIFFIFD ifd = metadata.getRootIFD();
+    bands = intField(ifd, BaselineTIFFTagSet.TAG_SAMPLES_PER_PIXEL, 1);
+    int compression = intField(ifd, BaselineTIFFTagSet.TAG_COMPRESSION, 1);
+    if (!COMPRESSIONS.containsKey(compression)) {
+      throw error("unsupported compression " + UNSUPPORTED_COMPRESSIONS.getOrDefault(compression, "code")
+          + " (" + compression + "); supported: NONE, LZW, DEFLATE, ZSTD, PACKBITS, JPEG");
+    }
+    TIFFField bitsField = ifd.getTIFFField(BaselineTIFFTagSet.TAG_BITS_PER_SAMPLE);
+    int bits = bitsField == null ? 1 : bitsField.getAsInt(0);
+    int format = intField(ifd, BaselineTIFFTagSet.TAG_SAMPLE_FORMAT, 1);
+    sampleType = SampleType.of(format, bits);
+    if (sampleType == null) {
+      throw error("unsupported data type: " + bits + "-bit "
+          + switch (format) {
+            case 1 -> "unsigned integer";
+            case 2 -> "signed integer";
+            case 3 -> "floating point";
+            default -> "sample format " + format;
+          }
+          + "; supported: 8/16/32-bit integers, 32/64-bit floats");
+    }
+    checkNotTruncated(ifd);
+  }
+
+  /** Opens {@code uri} (a local path or any Hadoop FileSystem URI) and checks its header. */
+  public static GeoTiffFile open(String uri, Configuration conf) {
+    try {
+      Path path = new Path(uri);
+      FileSystem fs = path.getFileSystem(conf);
+      FileStatus status = fs.getFileStatus(path);
+      if (status.isDirectory()) {
+        throw new TerraSegException(uri + ": is a directory, not a GeoTIFF");
+      }
+      FSDataInputStream in = fs.open(path);
+      ImageInputStream stream = new HadoopImageInputStream(in, status.getLen());
+      try {
+        return new GeoTiffFile(uri, status.getLen(), stream);
+      } catch (RuntimeException e) {
+        stream.close();
+        throw e;
+      }
+    } catch (FileNotFoundException e) {
+      throw new TerraSegException(uri + ": no such file");
+    } catch (IOException e) {
+      throw new TerraSegException(uri + ": cannot open (" + TerraSegException.describe(e) + ")", e);
+    }
+  }
+
+  /** Opens, describes and closes: the driver's header-only look at a scene. */
+  public static RasterInfo readInfo(String uri, Configuration conf) {
+    try (GeoTiffFile file = open(uri, conf)) {
+      return file.info();
+    }
+  }
+
+  public int width() {
+    return width;
+  }
+
+  public int height() {
+    return height;
+  }
+
+  public int bands() {
+    return bands;
+  }
+
+  public String uri() {
+    return uri;
+  }
+
+  /** The full description, CRS included (decoding the CRS consults the EPSG database: driver-side work). */
+  public RasterInfo info() {
+    TIFFIFD ifd = metadata.getRootIFD();
+    boolean tiled = ifd.getTIFFField(BaselineTIFFTagSet.TAG_TILE_WIDTH) != null;
+    int blockWidth = tiled ? intField(ifd, BaselineTIFFTagSet.TAG_TILE_WIDTH, width) : width;
+    int blockHeight = tiled
+        ? intField(ifd, BaselineTIFFTagSet.TAG_TILE_LENGTH, height)
+        : Math.min(height, intField(ifd, BaselineTIFFTagSet.TAG_ROWS_PER_STRIP, height));
+    GeoTiffTags tags = new GeoTiffTags(
+        doubles(ifd, GeoTiffTags.MODEL_PIXEL_SCALE),
+        doubles(ifd, GeoTiffTags.MODEL_TIEPOINT),
+        doubles(ifd, GeoTiffTags.MODEL_TRANSFORMATION),
+        ifd.getTIFFField(GeoTiffTags.GEO_KEY_DIRECTORY) == null
+            ? null : ifd.getTIFFField(GeoTiffTags.GEO_KEY_DIRECTORY).getAsChars(),
+        doubles(ifd, GeoTiffTags.GEO_DOUBLE_PARAMS),
+        ifd.getTIFFField(GeoTiffTags.GEO_ASCII_PARAMS) == null
+            ? null : ifd.getTIFFField(GeoTiffTags.GEO_ASCII_PARAMS).getAsString(0));
+    String wkt = null;
+    Integer epsg = null;
+    if (tags.geoKeyDirectory() != null) {
+      try {
+        CoordinateReferenceSystem crs = new GeoTiffMetadata2CRSAdapter(null)
+            .createCoordinateSystem(new GeoTiffIIOMetadataDecoder(metadata));
+        if (crs != null) {
+          wkt = crs.toWKT();
+          epsg = CRS.lookupEpsgCode(crs, false);
+        }
+      } catch (Exception e) {
+        throw error("unreadable CRS in GeoKeys (" + TerraSegException.describe(e) + ")", e);
+      }
+    }
+    int compression = intField(ifd, BaselineTIFFTagSet.TAG_COMPRESSION, 1);
+    return new RasterInfo(uri, fileSize, width, height, bands, sampleType, wkt, epsg, tags.geoTransform(),
+        nodata(ifd), tiled, blockWidth, blockHeight, COMPRESSIONS.get(compression), tags);
+  }
+
+  /**
+   * Decodes the pixels of {@code region}, which must lie inside the image. The raster's origin is the
+   * region's top-left corner.
+   */
+  public Raster readWindow(Rectangle region) {
+    if (region.x < 0 || region.y < 0 || region.x + region.width > width || region.y + region.height > height) {
+      throw new IllegalArgumentException(uri + ": window " + region + " outside " + width + "x" + height);
+    }
+    ImageReadParam param = reader.getDefaultReadParam();
+    param.setSourceRegion(region);
+    try {
+      return reader.read(0, param).getRaster();
+    } catch (IOException | RuntimeException e) {
+      throw error("cannot decode window " + region.x + "," + region.y + " " + region.width + "x"
+          + region.height + " (" + TerraSegException.describe(e) + ")", e);
+    }
+  }
+
+  @Override
+  public void close() {
+    reader.dispose();
+    try {
+      stream.close();
+    } catch (IOException ignored) {
+      // Read-only stream: nothing to lose.
+    }
+  }
+
+  private void checkNotTruncated(TIFFIFD ifd) {
+    boolean tiled = ifd.getTIFFField(BaselineTIFFTagSet.TAG_TILE_OFFSETS) != null;
+    TIFFField offsets = ifd.getTIFFField(
+        tiled ? BaselineTIFFTagSet.TAG_TILE_OFFSETS : BaselineTIFFTagSet.TAG_STRIP_OFFSETS);
+    TIFFField counts = ifd.getTIFFField(
+        tiled ? BaselineTIFFTagSet.TAG_TILE_BYTE_COUNTS : BaselineTIFFTagSet.TAG_STRIP_BYTE_COUNTS);
+    if (offsets == null || counts == null) {
+      throw error("no " + (tiled ? "tile" : "strip") + " offsets or byte counts in the header");
+    }
+    int n = Math.min(offsets.getCount(), counts.getCount());
+    for (int i = 0; i < n; i++) {
+      long end = offsets.getAsLong(i) + counts.getAsLong(i);
+      if (end > fileSize) {
+        throw error("truncated: " + (tiled ? "tile " : "strip ") + i + " ends at byte " + end
+            + " but the file has " + fileSize + " bytes");
+      }
+    }
+  }
+
+  private static Double nodata(TIFFIFD ifd) {
+    TIFFField field = ifd.getTIFFField(GDAL_NODATA);
+    if (field == null) {
+      return null;
+    }
+    String text = field.getAsString(0).trim();
+    if (text.isEmpty()) {
+      return null;
+    }
+    return text.equalsIgnoreCase("nan") ? Double.NaN : Double.parseDouble(text);
+  }
+
+  private static double[] doubles(TIFFIFD ifd, int tag) {
+    TIFFField field = ifd.getTIFFField(tag);
+    return field == null ? null : field.getAsDoubles();
+  }
+
+  private static int intField(TIFFIFD ifd, int tag, int fallback) {
+    TIFFField field = ifd.getTIFFField(tag);
+    return field == null ? fallback : field.getAsInt(0);
+  }
+
+  private static boolean isTiffMagic(byte[] m) {
+    boolean little = m[0] == 'I' && m[1] == 'I' && (m[2] == 42 || m[2] == 43) && m[3] == 0;
+    boolean big = m[0] == 'M' && m[1] == 'M' && m[2] == 0 && (m[3] == 42 || m[3] == 43);
+    return little || big;
+  }
+
+  private TerraSegException error(String problem) {
+    return new TerraSegException(uri + ": " + problem);
+  }
+
+  private TerraSegException error(String problem, Throwable cause) {
+    return new TerraSegException(uri + ": " + problem, cause);
+  }
+
+}

@@ -1,0 +1,70 @@
+package io.terraseg.raster;
+
+import java.io.Serializable;
+
+/**
+ * The georeferencing TIFF tags of a scene, kept verbatim. Masks carry exactly these tags, so their CRS and
+ * geotransform are the scene's bit for bit rather than a re-encoding through a CRS library. Null = absent.
+ */
+public record GeoTiffTags(
+    double[] modelPixelScale,
+    double[] modelTiepoint,
+    double[] modelTransformation,
+    char[] geoKeyDirectory,
+    double[] geoDoubleParams,
+    String geoAsciiParams)
+    implements Serializable {
+
+  static final int MODEL_PIXEL_SCALE = 33550;
+  static final int MODEL_TIEPOINT = 33922;
+  static final int MODEL_TRANSFORMATION = 34264;
+  static final int GEO_KEY_DIRECTORY = 34735;
+  static final int GEO_DOUBLE_PARAMS = 34736;
+  static final int GEO_ASCII_PARAMS = 34737;
+  private static final int RASTER_TYPE_KEY = 1025;
+  private static final int RASTER_PIXEL_IS_POINT = 2;
+
+  public boolean isEmpty() {
+    return modelPixelScale == null && modelTiepoint == null && modelTransformation == null
+        && geoKeyDirectory == null;
+  }
+
+  /**
+   * GDAL's geotransform {originX, pixelWidth, rowRotation, originY, columnRotation, pixelHeight} for the
+   * corner of the top-left pixel, or null without an affine georeference. PixelIsPoint rasters are shifted
+   * half a pixel, as GDAL does.
+   */
+  public double[] geoTransform() {
+    double[] gt;
+    if (modelTransformation != null && modelTransformation.length >= 8) {
+      double[] m = modelTransformation;
+      gt = new double[] {m[3], m[0], m[1], m[7], m[4], m[5]};
+    } else if (modelPixelScale != null && modelTiepoint != null && modelTiepoint.length >= 6) {
+      double sx = modelPixelScale[0];
+      double sy = modelPixelScale[1];
+      double[] t = modelTiepoint;
+      gt = new double[] {t[3] - t[0] * sx, sx, 0, t[4] + t[1] * sy, 0, -sy};
+    } else {
+      return null;
+    }
+    if (rasterType() == RASTER_PIXEL_IS_POINT) {
+      gt[0] -= 0.5 * gt[1] + 0.5 * gt[2];
+      gt[3] -= 0.5 * gt[4] + 0.5 * gt[5];
+    }
+    return gt;
+  }
+
+  private int rasterType() {
+    if (geoKeyDirectory == null || geoKeyDirectory.length < 4) {
+      return 1;
+    }
+    int keys = geoKeyDirectory[3];
+    for (int k = 0; k < keys && 4 * k + 7 < geoKeyDirectory.length; k++) {
+      int base = 4 + 4 * k;
+      if (geoKeyDirectory[base] == RASTER_TYPE_KEY && geoKeyDirectory[base + 1] == 0) {
+        return geoKeyDirectory[base + 3];
+      }
+    }
+    return 1;
+  }
+}
