@@ -10,6 +10,7 @@ import java.util.Map;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
+import io.terraseg.raster.HadoopFiles;
 import org.apache.hadoop.fs.Path;
 
 /**
@@ -60,7 +61,7 @@ final class InputPaths {
   private static List<String> expand(String arg, Configuration conf) {
     try {
       Path path = new Path(arg);
-      FileSystem fs = path.getFileSystem(conf);
+      FileSystem fs = HadoopFiles.fileSystem(path, conf);
       FileStatus[] statuses = fs.globStatus(path);
       List<String> out = new ArrayList<>();
       if (statuses == null) {

@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
+import io.terraseg.raster.HadoopFiles;
 import org.apache.hadoop.fs.Path;
 
 /**
@@ -34,7 +35,7 @@ final class OutputDir implements AutoCloseable {
   static OutputDir open(String dir, Configuration conf) {
     try {
       Path root = new Path(dir);
-      FileSystem fs = root.getFileSystem(conf);
+      FileSystem fs = HadoopFiles.fileSystem(root, conf);
       if (fs.exists(root) && !fs.getFileStatus(root).isDirectory()) {
         throw new TerraSegException(dir + ": output exists and is not a directory");
       }

@@ -100,7 +100,7 @@ public final class GeoTiffFile implements Closeable {
   public static GeoTiffFile open(String uri, Configuration conf) {
     try {
       Path path = new Path(uri);
-      FileSystem fs = path.getFileSystem(conf);
+      FileSystem fs = HadoopFiles.fileSystem(path, conf);
       FileStatus status = fs.getFileStatus(path);
       if (status.isDirectory()) {
         throw new TerraSegException(uri + ": is a directory, not a GeoTIFF");

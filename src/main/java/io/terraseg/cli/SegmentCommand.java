@@ -1,0 +1,51 @@
+package io.terraseg.cli;
+
+import io.terraseg.jobs.SegmentJob;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+@Command(name = "segment", mixinStandardHelpOptions = true,
+    description = {"Segment GeoTIFF scenes: each input NAME.tif gives OUT_DIR/NAME.mask.tif (uint8 class ids, "
+        + "the scene's georeference, nodata 255), plus run.json and _SUCCESS; with --labels also metrics.json, "
+        + "metrics.csv and confusion_matrix.png."})
+final class SegmentCommand implements Callable<Integer> {
+  @Option(names = "--model", required = true, paramLabel = "MODEL_DIR", description = "directory with model.json")
+  Path model;
+
+  @Option(names = "--input", required = true, arity = "1..*", paramLabel = "PATH",
+      description = "GeoTIFF file, directory or glob (repeatable)")
+  List<String> inputs;
+
+  @Option(names = "--output", required = true, paramLabel = "OUT_DIR", description = "output directory")
+  String output;
+
+  @Option(names = "--tile", paramLabel = "N", description = "tile size in pixels (default: model.json, else 512)")
+  Integer tile;
+
+  @Option(names = "--overlap", paramLabel = "N",
+      description = "context pixels on each side of a tile's core (default: model.json, else 64)")
+  Integer overlap;
+
+  @Option(names = "--batch", paramLabel = "N", defaultValue = "8", description = "tiles per forward pass (default 8)")
+  int batch;
+
+  @Option(names = "--labels", arity = "1..*", paramLabel = "PATH",
+      description = "label rasters, matched to inputs by scene name: evaluate in the same run")
+  List<String> labels = List.of();
+
+  @Option(names = "--ignore-index", paramLabel = "I", description = "label value left out of the metrics")
+  Integer ignoreIndex;
+
+  @Mixin SparkOptions spark;
+
+  @Override
+  public Integer call() {
+    SegmentJob.run(spark.session("segment"), new SegmentJob.Options(model, inputs, output, tile, overlap, batch,
+        labels, ignoreIndex));
+    return 0;
+  }
+}
