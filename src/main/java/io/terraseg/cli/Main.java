@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
 /** {@code terraseg segment|evaluate|info|run|sample}: the one entry point, locally and under spark-submit. */
 @Command(name = "terraseg", mixinStandardHelpOptions = true, version = "TerraSeg 0.1.0",
     description = "Land-cover segmentation of large GeoTIFFs on Apache Spark.",
-    subcommands = {SegmentCommand.class, EvaluateCommand.class, InfoCommand.class, RunCommand.class,
+    subcommands = {SegmentCommand.class, EvaluateCommand.class, InfoCommand.class, RunCommand.class, SampleCommand.class,
         CommandLine.HelpCommand.class})
 public final class Main {
   private static final Logger LOG = LoggerFactory.getLogger(Main.class);
