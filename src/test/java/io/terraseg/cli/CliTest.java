@@ -1,0 +1,247 @@
+package io.terraseg.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.terraseg.jobs.TestSpark;
+import io.terraseg.tools.SampleScene;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/**
+ * The command line as a user meets it: exit codes, one-line errors that name the file and the problem, and
+ * no output at all when a run fails.
+ */
+class CliTest {
+  private static final String SAMPLE_MODEL = "scripts/sample-model";
+  @TempDir static Path dir;
+  static Path image;
+  static Path label;
+
+  record Result(int exitCode, String out, String err) {}
+
+  @BeforeAll
+  static void scene() {
+    TestSpark.session();
+    image = dir.resolve("images/scene.tif");
+    label = dir.resolve("labels/scene.tif");
+    SampleScene.write(image, label, 200, 150, 5, false);
+  }
+
+  static Result run(String... args) {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    CommandLine cli = Main.commandLine();
+    cli.setOut(new PrintWriter(out, true));
+    cli.setErr(new PrintWriter(err, true));
+    int code = cli.execute(args);
+    return new Result(code, out.toString(), err.toString());
+  }
+
+  @Test
+  void infoDescribesTheRasterAsJson() throws Exception {
+    Result r = run("info", image.toString());
+    assertEquals(0, r.exitCode(), r.err());
+    JsonNode info = new ObjectMapper().readTree(r.out());
+    assertEquals(200, info.get("width").asInt());
+    assertEquals(150, info.get("height").asInt());
+    assertEquals(3, info.get("bands").asInt());
+    assertEquals("Byte", info.get("data_type").asText());
+    assertEquals(32633, info.at("/crs/epsg").asInt());
+    assertEquals("[500000.0,10.0,0.0,4100000.0,0.0,-10.0]", info.get("geotransform").toString());
+    assertEquals("tiled", info.at("/tiling/layout").asText());
+    assertEquals("DEFLATE", info.get("compression").asText());
+  }
+
+  @Test
+  void everySubcommandHasHelp() {
+    for (String command : List.of("segment", "evaluate", "info", "run", "sample")) {
+      Result r = run(command, "--help");
+      assertEquals(0, r.exitCode(), command);
+      assertTrue(r.out().contains("Usage: terraseg " + command), r.out());
+    }
+  }
+
+  @Test
+  void aJobFileRunsTheSameOptions() throws Exception {
+    Path out = dir.resolve("job-out");
+    Path job = dir.resolve("job.yaml");
+    Files.writeString(job, String.join("\n",
+        "command: segment",
+        "model: " + SAMPLE_MODEL,
+        "input: [" + image.getParent() + "]",
+        "labels: [" + label.getParent() + "]",
+        "output: " + out,
+        "tile: 128",
+        "overlap: 16",
+        "batch: 4", ""));
+    Result r = run("run", job.toString());
+    assertEquals(0, r.exitCode(), r.err());
+    assertTrue(Files.exists(out.resolve("scene.mask.tif")));
+    assertTrue(Files.exists(out.resolve("metrics.json")));
+    JsonNode run = new ObjectMapper().readTree(out.resolve("run.json").toFile());
+    assertEquals(128, run.get("tile").asInt());
+    assertEquals(4, run.get("batch").asInt());
+
+    Files.writeString(job, "command: segment\nmodel: " + SAMPLE_MODEL + "\ninput: [x]\noutput: y\ntiel: 3\n");
+    Result typo = run("run", job.toString());
+    assertEquals(1, typo.exitCode());
+    assertOneLineError(typo, job + ": Unknown options: '--tiel'");
+  }
+
+  @Test
+  void notATiff() throws Exception {
+    Path file = Files.writeString(dir.resolve("bad/notes.tif".replace("/", "_")), "just text, not a raster\n");
+    assertSegmentFails(file, file + ": not a TIFF file");
+  }
+
+  @Test
+  void emptyFile() throws Exception {
+    Path file = Files.createFile(dir.resolve("empty.tif"));
+    assertSegmentFails(file, file + ": empty file");
+  }
+
+  @Test
+  void truncatedFile() throws Exception {
+    byte[] whole = Files.readAllBytes(image);
+    Path file = Files.write(dir.resolve("truncated.tif"), Arrays.copyOf(whole, whole.length * 2 / 3));
+    assertSegmentFails(file, file + ": truncated: tile ");
+  }
+
+  @Test
+  void unsupportedCompression() throws Exception {
+    Path file = dir.resolve("lzma.tif");
+    gdal("gdal_translate", "-q", "-co", "COMPRESS=LZMA", image.toString(), file.toString());
+    assertSegmentFails(file, file + ": unsupported compression LZMA (34925)");
+  }
+
+  @Test
+  void unsupportedDataType() throws Exception {
+    Path file = dir.resolve("complex.tif");
+    gdal("gdal_translate", "-q", "-ot", "CInt16", image.toString(), file.toString());
+    assertSegmentFails(file, file + ": unsupported data type");
+  }
+
+  @Test
+  void bandOutOfRange() {
+    // A single-band raster given to a model that reads bands 1, 2, 3.
+    assertSegmentFails(label, label + ": has 1 band(s); model.json asks for band 2");
+  }
+
+  @Test
+  void missingModel() {
+    Path out = dir.resolve("out-missing-model");
+    Result r = run("segment", "--model", dir.resolve("no-model").toString(), "--input", image.toString(),
+        "--output", out.toString());
+    assertOneLineError(r, dir.resolve("no-model/model.json") + ": no such file");
+    assertNoOutput(out);
+  }
+
+  @Test
+  void brokenModel() {
+    Path model = Path.of("src/test/resources/models/broken");
+    Path out = dir.resolve("out-broken-model");
+    Result r = run("segment", "--model", model.toString(), "--input", image.toString(), "--output", out.toString());
+    assertOneLineError(r, model.resolve("model.pt") + ": cannot load the model");
+    assertNoOutput(out);
+  }
+
+  @Test
+  void classCountMismatch() {
+    Path model = Path.of("src/test/resources/models/wrong-classes");
+    Path out = dir.resolve("out-wrong-classes");
+    Result r = run("segment", "--model", model.toString(), "--input", image.toString(), "--output", out.toString());
+    assertOneLineError(r, model.resolve("model.pt") + ": returns 4 classes but model.json lists 3");
+    assertNoOutput(out);
+  }
+
+  @Test
+  void gridMismatchStatesBothGrids() {
+    Path other = dir.resolve("other/labels/scene.tif");
+    SampleScene.write(dir.resolve("other/images/scene.tif"), other, 210, 150, 5, false);
+    Path out = dir.resolve("out-grid");
+    Result r = run("segment", "--model", SAMPLE_MODEL, "--input", image.toString(), "--labels", other.toString(),
+        "--output", out.toString());
+    assertOneLineError(r, other + ": grid 210 x 150, EPSG:32633, origin (500000, 4100000), pixel (10, -10) "
+        + "does not match " + image + ": grid 200 x 150, EPSG:32633, origin (500000, 4100000), pixel (10, -10)");
+    assertNoOutput(out);
+  }
+
+  @Test
+  void unwritableOutput() throws Exception {
+    Path file = Files.writeString(dir.resolve("a-file"), "x");
+    Result r = run("segment", "--model", SAMPLE_MODEL, "--input", image.toString(), "--output", file.toString());
+    assertOneLineError(r, file + ": output exists and is not a directory");
+    Result nested = run("segment", "--model", SAMPLE_MODEL, "--input", image.toString(), "--output",
+        file.resolve("out").toString());
+    assertOneLineError(nested, file.resolve("out") + ": ");
+  }
+
+  /** A problem found inside a Spark task, after tiles were predicted: still one line, and nothing written. */
+  @Test
+  void labelValuesOutsideTheClassesFailTheRunWithoutPartialOutput() throws Exception {
+    Path bad = dir.resolve("bad-labels/scene.tif");
+    Files.createDirectories(bad.getParent());
+    gdal("gdal_translate", "-q", "-scale", "0", "3", "4", "7", label.toString(), bad.toString());
+    Path out = dir.resolve("out-bad-labels");
+    Result r = run("segment", "--model", SAMPLE_MODEL, "--input", image.toString(), "--labels", bad.toString(),
+        "--output", out.toString(), "--tile", "64", "--overlap", "8");
+    assertOneLineError(r, bad + ": label ");
+    assertTrue(r.err().contains("is not a class id (0..3)"), r.err());
+    assertNoOutput(out);
+  }
+
+  @Test
+  void usageErrorsExitWithTwo() {
+    Result r = run("segment", "--model", SAMPLE_MODEL);
+    assertEquals(2, r.exitCode());
+    assertTrue(r.err().contains("Missing required options"), r.err());
+  }
+
+  private void assertSegmentFails(Path input, String expectedStart) {
+    Path out = dir.resolve("out-" + input.getFileName());
+    Result r = run("segment", "--model", SAMPLE_MODEL, "--input", input.toString(), "--output", out.toString());
+    assertOneLineError(r, expectedStart);
+    assertNoOutput(out);
+  }
+
+  private static void assertOneLineError(Result r, String expectedStart) {
+    assertEquals(1, r.exitCode(), r.err());
+    List<String> lines = r.err().lines().filter(l -> !l.startsWith("terraseg: details in")).toList();
+    assertEquals(1, lines.size(), "one line on the console:\n" + r.err());
+    String prefix = "terraseg: error: ";
+    assertTrue(lines.get(0).startsWith(prefix + expectedStart), "expected '" + prefix + expectedStart
+        + "...' but got '" + lines.get(0) + "'");
+    assertFalse(r.err().contains("\tat "), "no stack trace on the console");
+  }
+
+  /** A failed run leaves no mask, no metrics and no _SUCCESS: at most an empty directory. */
+  private static void assertNoOutput(Path out) {
+    if (!Files.exists(out)) {
+      return;
+    }
+    try (Stream<Path> files = Files.list(out)) {
+      assertEquals(List.of(), files.map(p -> p.getFileName().toString()).toList());
+    } catch (java.io.IOException e) {
+      throw new AssertionError(e);
+    }
+  }
+
+  private static void gdal(String... command) throws Exception {
+    Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+    String output = new String(p.getInputStream().readAllBytes());
+    assertEquals(0, p.waitFor(), String.join(" ", command) + ": " + output);
+  }
+}
