@@ -110,7 +110,7 @@ public final class TestRasters {
 
   /** Runs a GDAL tool (or any command) and returns its standard output; a failure fails the test. */
   public static String run(String... command) {
-    List<String> args = new ArrayList<>(List.of(command));
+    List<String> args = List.of(command);
     try {
       // Warnings go to stderr, which must not mix with output that is parsed (JSON).
       Path errors = Files.createTempFile("terraseg-command", ".err");
@@ -135,8 +135,10 @@ public final class TestRasters {
     }
   }
 
-  /** Runs a Python snippet with the system interpreter, which has GDAL's osgeo bindings. */
-  public static String python(String code) {
-    return run("/usr/bin/python3", "-c", code);
+  /** Runs a Python snippet with the system interpreter, which has GDAL's osgeo bindings; args are sys.argv[1:]. */
+  public static String python(String code, String... args) {
+    List<String> command = new ArrayList<>(List.of("/usr/bin/python3", "-c", code));
+    command.addAll(List.of(args));
+    return run(command.toArray(String[]::new));
   }
 }
