@@ -41,7 +41,7 @@ public final class GeoTiffFile implements Closeable {
   private final String uri;
   private final long fileSize;
   private final ImageInputStream stream;
-  private final TIFFImageReader reader;
+  private final BlockReader reader;
   private final TIFFImageMetadata metadata;
   private final int width;
   private final int height;
@@ -62,7 +62,7 @@ public final class GeoTiffFile implements Closeable {
         throw error("not a TIFF file");
       }
       stream.seek(0);
-      reader = new TIFFImageReader(new TIFFImageReaderSpi());
+      reader = new BlockReader();
       reader.setInput(stream, true, false);
       metadata = (TIFFImageMetadata) reader.getImageMetadata(0);
       width = reader.getWidth(0);
@@ -216,13 +216,52 @@ public final class GeoTiffFile implements Closeable {
     if (offsets == null || counts == null) {
       throw error("no " + (tiled ? "tile" : "strip") + " offsets or byte counts in the header");
     }
-    int n = Math.min(offsets.getCount(), counts.getCount());
-    for (int i = 0; i < n; i++) {
-      long end = offsets.getAsLong(i) + counts.getAsLong(i);
-      if (end > fileSize) {
-        throw error("truncated: " + (tiled ? "tile " : "strip ") + i + " ends at byte " + end
-            + " but the file has " + fileSize + " bytes");
+    int blocks = blockCount(ifd, tiled);
+    try {
+      for (int i = 0; i < blocks; i++) {
+        long end = reader.blockOffset(i) + reader.blockByteCount(i);
+        if (end > fileSize) {
+          throw error("truncated: " + (tiled ? "tile " : "strip ") + i + " ends at byte " + end
+              + " but the file has " + fileSize + " bytes");
+        }
       }
+    } catch (IOException e) {
+      throw error("truncated: cannot read the " + (tiled ? "tile" : "strip") + " offsets ("
+          + TerraSegException.describe(e) + ")", e);
+    }
+  }
+
+  private int blockCount(TIFFIFD ifd, boolean tiled) {
+    int across = 1;
+    int down;
+    if (tiled) {
+      int tileWidth = intField(ifd, BaselineTIFFTagSet.TAG_TILE_WIDTH, width);
+      int tileHeight = intField(ifd, BaselineTIFFTagSet.TAG_TILE_LENGTH, height);
+      across = (width + tileWidth - 1) / tileWidth;
+      down = (height + tileHeight - 1) / tileHeight;
+    } else {
+      int rows = Math.min(height, intField(ifd, BaselineTIFFTagSet.TAG_ROWS_PER_STRIP, height));
+      down = (height + rows - 1) / rows;
+    }
+    boolean planar = intField(ifd, BaselineTIFFTagSet.TAG_PLANAR_CONFIGURATION, 1) == 2;
+    return across * down * (planar ? bands : 1);
+  }
+
+  /**
+   * Exposes the reader's own view of block offsets and sizes: imageio-ext leaves large offset arrays out of
+   * the IFD's fields (count 0, no data) and reads them lazily.
+   */
+  private static final class BlockReader extends TIFFImageReader {
+    BlockReader() {
+      super(new TIFFImageReaderSpi());
+    }
+
+    long blockOffset(int block) throws IOException {
+      return getTileOrStripOffset(block);
+    }
+
+    long blockByteCount(int block) throws IOException {
+      return getTileOrStripByteCount(block);
     }
   }
 

@@ -1,6 +1,7 @@
 package io.terraseg.tools;
 
 import io.terraseg.TerraSegException;
+import com.sun.media.imageioimpl.common.BogusColorSpace;
 import io.terraseg.raster.SampleType;
 import it.geosolutions.jaiext.range.NoDataContainer;
 import java.awt.Point;
@@ -131,6 +132,8 @@ public record GeneratedGeoTiff(
     params.setForceToBigTIFF((long) width * height * bands * bytesPerSample() > CLASSIC_TIFF_LIMIT);
     ParameterValueGroup values = new GeoTiffFormat().getWriteParameters();
     values.parameter(AbstractGridFormat.GEOTOOLS_WRITE_PARAMS.getName().toString()).setValue(params);
+    // Without this GeoTools invents a nodata value for images that have none.
+    values.parameter(GeoTiffFormat.WRITE_NODATA.getName().toString()).setValue(nodata != null);
     return values.values().toArray(new GeneralParameterValue[0]);
   }
 
@@ -160,12 +163,11 @@ public record GeneratedGeoTiff(
       }
       return new IndexColorModel(8, 256, rgb[0], rgb[1], rgb[2]);
     }
-    if (bands == 3 && type == SampleType.UINT8) {
-      return new ComponentColorModel(ColorSpace.getInstance(ColorSpace.CS_sRGB), false, false,
-          Transparency.OPAQUE, DataBuffer.TYPE_BYTE);
-    }
-    // Anything else has no natural colors; GDAL reads it as plain bands.
-    return null;
+    // Other than 8-bit RGB, bands have no colors: a neutral color space makes GDAL read them as plain bands.
+    ColorSpace space = bands == 3 && type == SampleType.UINT8
+        ? ColorSpace.getInstance(ColorSpace.CS_sRGB)
+        : bands == 1 ? ColorSpace.getInstance(ColorSpace.CS_GRAY) : new BogusColorSpace(bands);
+    return new ComponentColorModel(space, false, false, Transparency.OPAQUE, dataType());
   }
 
   /**
