@@ -12,6 +12,7 @@ import ai.djl.nn.Block;
 import ai.djl.nn.LambdaBlock;
 import ai.djl.nn.ParallelBlock;
 import ai.djl.nn.SequentialBlock;
+import ai.djl.nn.pooling.Pool;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
 import java.util.ArrayList;
@@ -41,7 +42,7 @@ final class Aspp extends AbstractBlock {
             branches.add(separable ? Layers.separable(inChannels, CHANNELS, rate, true) : Layers.convBnRelu(CHANNELS, 3, rate));
         }
         branches.add(new SequentialBlock()
-                .add(LambdaBlock.singleton(x -> x.mean(new int[] {2, 3}, true), "imagePool"))
+                .add(LambdaBlock.singleton(Aspp::imagePool, "imagePool"))
                 .add(Layers.conv(CHANNELS, 1))
                 .add(Layers.bn())
                 .add(Activation.reluBlock()));
@@ -56,6 +57,12 @@ final class Aspp extends AbstractBlock {
     /** The papers' rates: 6/12/18 at output stride 16, doubled at 8 to cover the same field of view. */
     static int[] rates(int outputStride) {
         return outputStride == 16 ? new int[] {6, 12, 18} : new int[] {12, 24, 36};
+    }
+
+    /** torch's AdaptiveAvgPool2d(1): N×C×1×1, where DJL's global pooling drops the two unit axes. */
+    private static NDArray imagePool(NDArray x) {
+        Shape s = x.getShape();
+        return Pool.globalAvgPool2d(x).reshape(s.get(0), s.get(1), 1, 1);
     }
 
     /** The pooled branch is 1×1, and bilinear upsampling of a single value is a broadcast. */
