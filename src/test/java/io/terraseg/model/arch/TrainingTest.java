@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.Device;
 import ai.djl.Model;
+import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
@@ -27,7 +28,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 class TrainingTest {
 
     static final int CLASSES = 3;
-    static final int STEPS = 8;
+    static final int STEPS = 4;
 
     static List<ArchitectureSpec> architectures() {
         return List.of(
@@ -45,6 +46,7 @@ class TrainingTest {
         DefaultTrainingConfig config = new DefaultTrainingConfig(loss)
                 .optOptimizer(Optimizer.sgd().setLearningRateTracker(Tracker.fixed(0.01f)).optMomentum(0.9f).build())
                 .optDevices(new Device[] {Device.cpu()});
+        Engine.getEngine(Architectures.ENGINE).setRandomSeed(7);
         try (Model model = Model.newInstance(spec.architecture(), Device.cpu(), Architectures.ENGINE)) {
             model.setBlock(Architectures.build(spec, 3, CLASSES));
             try (Trainer trainer = model.newTrainer(config)) {
