@@ -12,6 +12,7 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
 import ai.djl.translate.NoopTranslator;
 import ai.djl.translate.TranslateException;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
@@ -24,7 +25,7 @@ import java.util.Map;
  * on a JPU over an output-stride-32 backbone against a backbone dilated to output stride 8.
  *
  * <p>Options: {@code --tile N} (default 256), {@code --batch N} (1), {@code --runs N} timed forwards
- * whose median is reported (5), {@code --warmup N} (2), {@code --device cpu|gpu} (gpu when there is one),
+ * whose median is reported (5), {@code --warmup N} untimed rounds (1), {@code --device cpu|gpu} (gpu when there is one),
  * {@code --only NAME[,NAME]} to run some configurations by name (see {@link #CONFIGS}).
  */
 public final class BenchModels {
@@ -56,7 +57,7 @@ public final class BenchModels {
             new Config("deeplabv3plus-r18-os16", "deeplabv3plus", "resnet18", 16, null),
             new Config("fastfcn-r18-fcn", "fastfcn", "resnet18", null, "fcn"));
 
-    /** FastFCN paper, Table 4 (ResNet-50, 512×512, FPS): JPU vs dilated backbone with the same head. */
+    /** FastFCN paper's speed table (ResNet-50, FPS): DeepLabV3's ASPP head on a dilated backbone vs on JPU. */
     private static final Map<String, double[]> PAPER = Map.of("aspp", new double[] {15.99, 20.67});
 
     private static final int CLASSES = 6;
@@ -68,7 +69,7 @@ public final class BenchModels {
         int tile = Integer.parseInt(options.getOrDefault("tile", "256"));
         int batch = Integer.parseInt(options.getOrDefault("batch", "1"));
         int runs = Integer.parseInt(options.getOrDefault("runs", "5"));
-        int warmup = Integer.parseInt(options.getOrDefault("warmup", "2"));
+        int warmup = Integer.parseInt(options.getOrDefault("warmup", "1"));
         Device device = switch (options.getOrDefault("device", Engine.getEngine(Architectures.ENGINE).getGpuCount() > 0 ? "gpu" : "cpu")) {
             case "gpu" -> Device.gpu();
             case "cpu" -> Device.cpu();
@@ -76,51 +77,83 @@ public final class BenchModels {
         };
         List<String> only = options.containsKey("only") ? Arrays.asList(options.get("only").split(",")) : null;
 
-        Map<String, Double> msPerTile = new HashMap<>();
-        for (Config config : CONFIGS) {
-            if (only != null && !only.contains(config.name())) {
-                continue;
+        List<Bench> benches = new ArrayList<>();
+        try {
+            for (Config config : CONFIGS) {
+                if (only == null || only.contains(config.name())) {
+                    benches.add(new Bench(config, device, new Shape(batch, 3, tile, tile)));
+                }
             }
-            msPerTile.put(config.name(), time(config, device, tile, batch, runs, warmup));
-        }
-        compare("aspp", msPerTile.get("deeplabv3-r50-os8"), msPerTile.get("fastfcn-r50-aspp"), tile, batch);
-        compare("fcn", msPerTile.get("dilatedfcn-r50-os8-fcn"), msPerTile.get("fastfcn-r50-fcn"), tile, batch);
-    }
-
-    private static double time(Config config, Device device, int tile, int batch, int runs, int warmup)
-            throws TranslateException {
-        Block block = config.build(CLASSES);
-        try (Model model = Model.newInstance(config.name(), device, Architectures.ENGINE)) {
-            model.setBlock(block);
-            Shape input = new Shape(batch, 3, tile, tile);
-            block.initialize(model.getNDManager(), DataType.FLOAT32, new Shape(1, 3, 64, 64));
-            long params = Layers.trainableParameters(block);
-            try (Predictor<NDList, NDList> predictor = model.newPredictor(new NoopTranslator());
-                    NDManager manager = model.getNDManager().newSubManager()) {
-                NDArray x = manager.randomNormal(input);
-                double[] ms = new double[runs];
-                for (int i = -warmup; i < runs; i++) {
-                    long start = System.nanoTime();
-                    try (NDManager step = manager.newSubManager()) {
-                        NDList out = predictor.predict(new NDList(x));
-                        out.attach(step);
-                        // Reading the mask back is what ends the work on an asynchronous device.
-                        out.singletonOrThrow().argMax(1).toType(DataType.UINT8, false).toByteBuffer();
-                    }
-                    if (i >= 0) {
-                        ms[i] = (System.nanoTime() - start) / 1e6;
+            // Round-robin rather than one configuration after another: on a shared machine a load that comes
+            // and goes then slows every configuration alike, and the ratios stay meaningful.
+            for (int round = -warmup; round < runs; round++) {
+                for (Bench bench : benches) {
+                    double ms = bench.forward();
+                    if (round >= 0) {
+                        bench.ms.add(ms);
                     }
                 }
-                Arrays.sort(ms);
-                double median = (runs % 2 == 1 ? ms[runs / 2] : (ms[runs / 2 - 1] + ms[runs / 2]) / 2) / batch;
+            }
+            Map<String, Double> msPerTile = new HashMap<>();
+            for (Bench bench : benches) {
+                double median = median(bench.ms) / batch;
+                msPerTile.put(bench.config.name(), median);
+                Config c = bench.config;
                 System.out.println(String.format(Locale.ROOT,
                         "{\"architecture\":\"%s\",\"backbone\":\"%s\",\"output_stride\":%d,\"head\":%s,\"params\":%d,"
                                 + "\"tile\":%d,\"batch\":%d,\"ms_per_tile\":%.1f,\"runs\":%d,\"device\":\"%s\"}",
-                        config.architecture(), config.backbone(), config.backboneStride(),
-                        config.head() == null ? "null" : "\"" + config.head() + "\"", params, tile, batch, median, runs, device));
-                return median;
+                        c.architecture(), c.backbone(), c.backboneStride(), c.head() == null ? "null" : "\"" + c.head() + "\"",
+                        bench.params, tile, batch, median, runs, device));
             }
+            compare("aspp", msPerTile.get("deeplabv3-r50-os8"), msPerTile.get("fastfcn-r50-aspp"), tile, batch);
+            compare("fcn", msPerTile.get("dilatedfcn-r50-os8-fcn"), msPerTile.get("fastfcn-r50-fcn"), tile, batch);
+        } finally {
+            benches.forEach(Bench::close);
         }
+    }
+
+    /** One configuration, loaded once and timed as the segment job runs it. */
+    private static final class Bench implements AutoCloseable {
+        final Config config;
+        final Model model;
+        final Predictor<NDList, NDList> predictor;
+        final NDArray input;
+        final long params;
+        final List<Double> ms = new ArrayList<>();
+
+        Bench(Config config, Device device, Shape input) {
+            this.config = config;
+            Block block = config.build(CLASSES);
+            model = Model.newInstance(config.name(), device, Architectures.ENGINE);
+            model.setBlock(block);
+            block.initialize(model.getNDManager(), DataType.FLOAT32, new Shape(1, 3, 64, 64));
+            params = Layers.trainableParameters(block);
+            predictor = model.newPredictor(new NoopTranslator());
+            this.input = model.getNDManager().randomNormal(input);
+        }
+
+        double forward() throws TranslateException {
+            long start = System.nanoTime();
+            try (NDManager step = model.getNDManager().newSubManager()) {
+                NDList out = predictor.predict(new NDList(input));
+                out.attach(step);
+                // Reading the mask back is what ends the work on an asynchronous device.
+                out.singletonOrThrow().argMax(1).toType(DataType.UINT8, false).toByteBuffer();
+            }
+            return (System.nanoTime() - start) / 1e6;
+        }
+
+        @Override
+        public void close() {
+            predictor.close();
+            model.close();
+        }
+    }
+
+    private static double median(List<Double> values) {
+        List<Double> sorted = values.stream().sorted().toList();
+        int n = sorted.size();
+        return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
     }
 
     private static void compare(String head, Double dilated, Double jpu, int tile, int batch) {
