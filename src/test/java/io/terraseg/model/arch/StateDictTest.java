@@ -1,6 +1,7 @@
 package io.terraseg.model.arch;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -98,6 +99,26 @@ class StateDictTest {
                 Predictor<NDList, NDList> predictor = model.newPredictor(new NoopTranslator())) {
             NDArray actual = predictor.predict(new NDList(x)).singletonOrThrow();
             assertTrue(expected.allClose(actual, 1e-5, 1e-5, false));
+        }
+    }
+
+    /** torch's grad mode is per thread, and Spark tasks do not run on the thread that started DJL; a graph would hold every activation. */
+    @Test
+    void loadedModelRecordsNoGradientsOnAnyThread() throws Exception {
+        try (Model model = Architectures.load(SPEC, 3, 4, saved, Device.cpu());
+                Predictor<NDList, NDList> predictor = model.newPredictor(new NoopTranslator())) {
+            boolean[] recorded = new boolean[1];
+            Thread task = new Thread(() -> {
+                try (NDManager local = NDManager.newBaseManager(Device.cpu())) {
+                    NDList out = predictor.predict(new NDList(local.randomNormal(new Shape(1, 3, 32, 32))));
+                    recorded[0] = out.singletonOrThrow().hasGradient();
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            task.start();
+            task.join();
+            assertFalse(recorded[0], "inference built an autograd graph");
         }
     }
 
