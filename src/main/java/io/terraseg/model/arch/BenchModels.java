@@ -25,7 +25,7 @@ import java.util.Map;
  * engine, mask bytes to the host), one JSON line per configuration; then FastFCN's claim: the same head
  * on a JPU over an output-stride-32 backbone against a backbone dilated to output stride 8.
  *
- * <p>Options: {@code --tile N} (default 256), {@code --batch N} (1), {@code --runs N} timed forwards
+ * <p>Options: {@code --tile N} (default 512, the FastFCN paper's size), {@code --batch N} (1), {@code --runs N} timed forwards
  * whose median is reported (5), {@code --warmup N} untimed rounds (1), {@code --device cpu|gpu} (gpu when there is one),
  * {@code --only NAME[,NAME]} to run some configurations by name (see {@link #CONFIGS}).
  */
@@ -67,7 +67,7 @@ public final class BenchModels {
 
     public static void main(String[] args) throws TranslateException {
         Map<String, String> options = parse(args);
-        int tile = Integer.parseInt(options.getOrDefault("tile", "256"));
+        int tile = Integer.parseInt(options.getOrDefault("tile", "512"));
         int batch = Integer.parseInt(options.getOrDefault("batch", "1"));
         int runs = Integer.parseInt(options.getOrDefault("runs", "5"));
         int warmup = Integer.parseInt(options.getOrDefault("warmup", "1"));
