@@ -3,7 +3,8 @@
 # then FastFCN's claim as measured ratios (JPU at output stride 32 vs dilated backbone at 8, same head).
 # Options go to BenchModels: --tile N (512) --batch N (1) --runs N (5) --warmup N (1) --device cpu|gpu
 # --only NAME,... The defaults take about 1 minute on 2 idle CPU cores (7 GB RSS: all ten models stay loaded);
-# a busy machine slows every configuration alike (round-robin timing), so ratios hold, absolute times do not.
+# timing is round-robin over the configurations, so load from other processes spreads over all of them and the
+# ratios are steadier than the absolute times.
 # Threads: TERRASEG_JAVA_OPTS="-Dai.djl.pytorch.num_threads=N".
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
