@@ -1,0 +1,20 @@
+package io.terraseg.model.arch;
+
+import ai.djl.Device;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Block;
+
+/** Test helper: trainable parameters of a freshly built network. */
+final class Counts {
+    private Counts() {}
+
+    static long initialized(ArchitectureSpec spec, int bands, int classes) {
+        Block block = Architectures.build(spec, bands, classes);
+        try (NDManager manager = NDManager.newBaseManager(Device.cpu())) {
+            block.initialize(manager, DataType.FLOAT32, new Shape(1, bands, 64, 64));
+            return Layers.trainableParameters(block);
+        }
+    }
+}
