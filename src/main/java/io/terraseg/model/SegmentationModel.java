@@ -36,7 +36,7 @@ public final class SegmentationModel implements AutoCloseable {
     try {
       model = spec.architecture().equals(ModelSpec.TORCHSCRIPT)
           ? loadTorchScript(spec, weights, device)
-          : NativeArchitectures.load(spec, weights, device);
+          : NativeArchitectures.load(dir, spec, weights, device);
     } catch (TerraSegException e) {
       throw e;
     } catch (IOException | MalformedModelException | RuntimeException e) {

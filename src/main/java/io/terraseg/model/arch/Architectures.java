@@ -61,4 +61,12 @@ public final class Architectures {
             throw e;
         }
     }
+
+    /**
+     * Writes {@code block}'s parameters (BN running statistics included) as a safetensors state dict under the
+     * documented tensor names: what {@link #load} reads back, and what a training job saves.
+     */
+    public static void save(Block block, Path safetensors) throws IOException {
+        StateDict.save(block, safetensors);
+    }
 }
