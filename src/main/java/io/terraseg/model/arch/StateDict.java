@@ -102,7 +102,7 @@ final class StateDict {
         if (!problems.isEmpty()) {
             String listed = String.join("; ", problems.subList(0, Math.min(MAX_LISTED, problems.size())));
             String more = problems.size() > MAX_LISTED ? "; and " + (problems.size() - MAX_LISTED) + " more" : "";
-            throw new IllegalArgumentException(source + " does not fit the model: " + listed + more);
+            throw new IllegalArgumentException(source + ": does not fit the model: " + listed + more);
         }
         expected.forEach((name, p) -> p.getArray().set(given.get(name).toType(p.getArray().getDataType(), false).toByteBuffer()));
     }
