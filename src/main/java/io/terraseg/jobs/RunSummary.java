@@ -22,7 +22,11 @@ public record RunSummary(
     long pixels,
     double seconds,
     double tilesPerSecond,
+    TaskSeconds taskSeconds,
     String metrics) {
+
+  /** Seconds summed over all tasks: reading windows, inside the model, and in all. */
+  public record TaskSeconds(double read, double model, double total) {}
 
   /** @param tilesPredicted tiles the model ran on (the rest were all nodata) */
   public record SceneSummary(String name, String image, String labels, String mask, int width, int height,
@@ -33,7 +37,7 @@ public record RunSummary(
       .enable(SerializationFeature.INDENT_OUTPUT);
 
   static RunSummary of(ModelSpec spec, SegmentJob.Options options, int tile, int overlap, String master,
-      List<Scene> scenes, long[] predicted, OutputDir out, double seconds) {
+      List<Scene> scenes, long[] predicted, OutputDir out, double seconds, TaskTimes times) {
     List<SceneSummary> inputs = new ArrayList<>();
     long tiles = 0;
     long tilesPredicted = 0;
@@ -49,7 +53,8 @@ public record RunSummary(
       evaluated |= s.label() != null;
     }
     return new RunSummary(spec.name(), master, tile, overlap, options.batch(), inputs, tiles, tilesPredicted, pixels,
-        seconds, tiles / seconds, evaluated ? out.path(Reports.METRICS_JSON) : null);
+        seconds, tiles / seconds, new TaskSeconds(times.read().value() / 1e9, times.model().value() / 1e9,
+            times.total().value() / 1e9), evaluated ? out.path(Reports.METRICS_JSON) : null);
   }
 
   byte[] toJson() {

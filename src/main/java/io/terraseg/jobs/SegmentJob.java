@@ -71,7 +71,7 @@ public final class SegmentJob {
 
     List<Scene> scenes = planScenes(options, hadoop, spec, tileSize, overlap);
     SegmentationModel model = ModelCache.get(options.modelDir(), Devices.forCurrentTask());
-    model.check(tileSize);
+    model.check(tileSize, options.batch());
 
     try (OutputDir out = OutputDir.open(options.output(), hadoop)) {
       String modelDir = localModelDir(jsc, options.modelDir());
@@ -83,12 +83,13 @@ public final class SegmentJob {
           tasks.add(new TileTask(s, tile));
         }
       }
-      int partitions = Math.max(jsc.defaultParallelism(), (tasks.size() + TILES_PER_PARTITION - 1) / TILES_PER_PARTITION);
-      partitions = Math.min(partitions, tasks.size());
-      JavaRDD<MaskTile> masks = jsc.parallelize(tasks, partitions)
-          .mapPartitions(new SegmentPartition(plan, new HadoopConf(hadoop)))
+      List<List<TileTask>> partitions = partition(tasks, options.batch(), jsc.defaultParallelism());
+      TaskTimes times = TaskTimes.register(jsc);
+      JavaRDD<MaskTile> masks = jsc.parallelize(partitions, partitions.size())
+          .flatMap(List::iterator)
+          .mapPartitions(new SegmentPartition(plan, new HadoopConf(hadoop), times))
           .persist(StorageLevel.MEMORY_AND_DISK_SER());
-      TileProgress progress = new TileProgress(tilesPerPartition(tasks.size(), partitions), 5);
+      TileProgress progress = new TileProgress(partitions.stream().mapToInt(List::size).toArray(), 5);
       spark.sparkContext().addSparkListener(progress);
       try {
         LOG.info("segment: {} scene(s), {} tiles of {} px (overlap {}), batch {}, model {} on {}", scenes.size(),
@@ -113,7 +114,7 @@ public final class SegmentJob {
         stitch(masks.toLocalIterator(), scenes, byteCounts, spec, out);
         double seconds = (System.nanoTime() - start) / 1e9;
         RunSummary summary = RunSummary.of(spec, options, tileSize, overlap, conf.get("spark.master"), scenes,
-            predicted, out, seconds);
+            predicted, out, seconds, times);
         if (!confusions.isEmpty()) {
           Reports.writeMetrics(out, spec.classNames(), named(scenes, confusions));
         }
@@ -141,7 +142,9 @@ public final class SegmentJob {
     }
     List<Scene> scenes = new ArrayList<>();
     for (Map.Entry<String, String> e : images.entrySet()) {
-      RasterInfo image = GeoTiffFile.readInfo(e.getValue(), hadoop);
+      // Only a scene compared with labels needs its CRS decoded.
+      RasterInfo image = labels.containsKey(e.getKey())
+          ? GeoTiffFile.readInfo(e.getValue(), hadoop) : GeoTiffFile.readLayout(e.getValue(), hadoop);
       RasterInfo label = labels.containsKey(e.getKey())
           ? LabelRasters.check(GeoTiffFile.readInfo(labels.get(e.getKey()), hadoop), image) : null;
       if (!labels.isEmpty() && label == null) {
@@ -214,12 +217,20 @@ public final class SegmentJob {
     return named;
   }
 
-  private static int[] tilesPerPartition(int tiles, int partitions) {
-    // parallelize slices a list as [i·n/p, (i+1)·n/p).
-    int[] counts = new int[partitions];
-    for (int i = 0; i < partitions; i++) {
-      counts[i] = (int) ((long) (i + 1) * tiles / partitions - (long) i * tiles / partitions);
+  /**
+   * Consecutive runs of tiles, one per Spark partition: whole batches (a partial batch is a new input shape,
+   * which TorchScript re-optimizes for), about TILES_PER_PARTITION tiles so progress and load balance stay
+   * fine-grained, and at least one partition per task slot.
+   */
+  static List<List<TileTask>> partition(List<TileTask> tasks, int batch, int slots) {
+    int batches = (tasks.size() + batch - 1) / batch;
+    int perPartition = Math.max(1, Math.min(Math.max(1, TILES_PER_PARTITION / batch), batches / Math.max(1, slots)));
+    int size = perPartition * batch;
+    List<List<TileTask>> partitions = new ArrayList<>();
+    for (int from = 0; from < tasks.size(); from += size) {
+      partitions.add(new ArrayList<>(tasks.subList(from, Math.min(tasks.size(), from + size))));
     }
-    return counts;
+    return partitions;
   }
+
 }

@@ -33,14 +33,17 @@ import org.apache.spark.api.java.function.FlatMapFunction;
 final class SegmentPartition implements FlatMapFunction<Iterator<TileTask>, MaskTile> {
   private final SegmentPlan plan;
   private final HadoopConf hadoop;
+  private final TaskTimes times;
 
-  SegmentPartition(SegmentPlan plan, HadoopConf hadoop) {
+  SegmentPartition(SegmentPlan plan, HadoopConf hadoop, TaskTimes times) {
     this.plan = plan;
     this.hadoop = hadoop;
+    this.times = times;
   }
 
   @Override
   public Iterator<MaskTile> call(Iterator<TileTask> tasks) throws TranslateException {
+    long start = System.nanoTime();
     Devices.limitThreads(plan.threadsPerTask());
     SegmentationModel model = ModelCache.get(plan.localModelDir(), Devices.forCurrentTask());
     int t = plan.tileSize();
@@ -70,7 +73,11 @@ final class SegmentPartition implements FlatMapFunction<Iterator<TileTask>, Mask
         }
         Scene scene = plan.scenes().get(task.scene());
         GeoTiffFile image = open(files, scene.image().uri());
-        if (!sampler.sample(image, task.tile().window(), scene.image().nodata(), input, n * c * t * t, valid[n])) {
+        long read = System.nanoTime();
+        boolean hasData = sampler.sample(image, task.tile().window(), scene.image().nodata(), input, n * c * t * t,
+            valid[n]);
+        times.read().add(System.nanoTime() - read);
+        if (!hasData) {
           out.add(maskTile(task, null, null, scene, files, deflater));
           continue;
         }
@@ -89,6 +96,7 @@ final class SegmentPartition implements FlatMapFunction<Iterator<TileTask>, Mask
     }
     // Nodata tiles skip the batch, so restore raster order: the driver streams tiles in this order.
     out.sort(Comparator.comparingInt(MaskTile::scene).thenComparingInt(MaskTile::index));
+    times.total().add(System.nanoTime() - start);
     return out.iterator();
   }
 
@@ -96,7 +104,9 @@ final class SegmentPartition implements FlatMapFunction<Iterator<TileTask>, Mask
       boolean[][] valid, List<MaskTile> out, Map<String, GeoTiffFile> files, Deflater deflater)
       throws TranslateException {
     int t = plan.tileSize();
+    long start = System.nanoTime();
     byte[] classes = predictor.predict(new TileBatch(input, n, c, t));
+    times.model().add(System.nanoTime() - start);
     for (int i = 0; i < n; i++) {
       Scene scene = plan.scenes().get(batch[i].scene());
       out.add(maskTile(batch[i], Arrays.copyOfRange(classes, i * t * t, (i + 1) * t * t), valid[i], scene, files,

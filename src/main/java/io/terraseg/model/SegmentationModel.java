@@ -75,12 +75,13 @@ public final class SegmentationModel implements AutoCloseable {
   }
 
   /**
-   * Runs one blank tile through the network so a broken or mismatched model fails before any output is
-   * written, naming the file and what is wrong (class count, output size, input bands).
+   * Runs one blank batch through the network so a broken or mismatched model fails before any output is
+   * written, naming the file and what is wrong (class count, output size, input bands). The batch has the
+   * job's shape, which also warms TorchScript's shape-specialized executor for the tasks.
    */
-  public void check(int tileSize) {
+  public void check(int tileSize, int batch) {
     int c = spec.input().bands().length;
-    TileBatch probe = new TileBatch(new float[c * tileSize * tileSize], 1, c, tileSize);
+    TileBatch probe = new TileBatch(new float[batch * c * tileSize * tileSize], batch, c, tileSize);
     try (Predictor<TileBatch, byte[]> predictor = newPredictor()) {
       predictor.predict(probe);
     } catch (TranslateException | RuntimeException e) {
@@ -89,7 +90,8 @@ public final class SegmentationModel implements AutoCloseable {
         cause = cause.getCause();
       }
       String problem = cause instanceof TerraSegException ? cause.getMessage()
-          : "fails on a 1x" + c + "x" + tileSize + "x" + tileSize + " input (" + TerraSegException.describe(cause) + ")";
+          : "fails on a " + batch + "x" + c + "x" + tileSize + "x" + tileSize + " input ("
+              + TerraSegException.describe(cause) + ")";
       throw new TerraSegException(dir.resolve(spec.weights()) + ": " + problem, e);
     }
   }

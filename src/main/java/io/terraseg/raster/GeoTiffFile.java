@@ -123,7 +123,18 @@ public final class GeoTiffFile implements Closeable {
   /** Opens, describes and closes: the driver's header-only look at a scene. */
   public static RasterInfo readInfo(String uri, Configuration conf) {
     try (GeoTiffFile file = open(uri, conf)) {
-      return file.info();
+      return file.info(true);
+    }
+  }
+
+  /**
+   * Like {@link #readInfo} but without decoding the CRS (crsWkt and epsg stay null; the georeferencing tags
+   * are there): segmenting a scene needs its tags, not its CRS, and the first CRS decode in a JVM costs
+   * about a second of EPSG database start-up.
+   */
+  public static RasterInfo readLayout(String uri, Configuration conf) {
+    try (GeoTiffFile file = open(uri, conf)) {
+      return file.info(false);
     }
   }
 
@@ -145,6 +156,10 @@ public final class GeoTiffFile implements Closeable {
 
   /** The full description, CRS included (decoding the CRS consults the EPSG database: driver-side work). */
   public RasterInfo info() {
+    return info(true);
+  }
+
+  private RasterInfo info(boolean decodeCrs) {
     TIFFIFD ifd = metadata.getRootIFD();
     boolean tiled = ifd.getTIFFField(BaselineTIFFTagSet.TAG_TILE_WIDTH) != null;
     int blockWidth = tiled ? intField(ifd, BaselineTIFFTagSet.TAG_TILE_WIDTH, width) : width;
@@ -162,7 +177,7 @@ public final class GeoTiffFile implements Closeable {
             ? null : ifd.getTIFFField(GeoTiffTags.GEO_ASCII_PARAMS).getAsString(0));
     String wkt = null;
     Integer epsg = null;
-    if (tags.geoKeyDirectory() != null) {
+    if (decodeCrs && tags.geoKeyDirectory() != null) {
       try {
         CoordinateReferenceSystem crs = new GeoTiffMetadata2CRSAdapter(null)
             .createCoordinateSystem(new GeoTiffIIOMetadataDecoder(metadata));
