@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # Benchmark: segment a generated scene end to end on embedded Spark and compare with the pure model time for
 # the same tiles (same model, batch and concurrency; no I/O, no Spark). Prints one JSON object.
-# usage: scripts/bench-segment.sh [SIZE (default 4096)] [BATCH (default 8)]
+# usage: scripts/bench-segment.sh [SIZE (default 8192)] [BATCH (default 8)]
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
-SIZE="${1:-4096}"
+SIZE="${1:-8192}"
 BATCH="${2:-8}"
 WORK="$ROOT/target/bench-segment"
 "$ROOT/scripts/setup.sh"
