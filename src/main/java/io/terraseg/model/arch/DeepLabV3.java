@@ -2,10 +2,7 @@ package io.terraseg.model.arch;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
-import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.nn.AbstractBlock;
 import ai.djl.nn.Activation;
 import ai.djl.nn.SequentialBlock;
 import ai.djl.training.ParameterStore;
@@ -16,7 +13,7 @@ import ai.djl.util.PairList;
  * DeepLabHead (ASPP, 3×3 conv, BN, ReLU, 1×1 classifier), logits resized to the input. Its state dict
  * loads as-is, which is what lets the whole stack be checked against PyTorch.
  */
-final class DeepLabV3 extends AbstractBlock {
+final class DeepLabV3 extends CompositeBlock {
 
     private final ResNet backbone;
     private final SequentialBlock classifier;
@@ -49,16 +46,7 @@ final class DeepLabV3 extends AbstractBlock {
     }
 
     @Override
-    public Shape[] getOutputShapes(Shape[] inputShapes) {
-        return walk(Layers.Walk.SHAPES_ONLY, inputShapes[0]);
-    }
-
-    @Override
-    protected void initializeChildBlocks(NDManager manager, DataType dataType, Shape... inputShapes) {
-        walk(new Layers.Walk(manager, dataType), inputShapes[0]);
-    }
-
-    private Shape[] walk(Layers.Walk walk, Shape input) {
+    Shape[] walk(Layers.Walk walk, Shape input) {
         Shape logits = walk.one(classifier, walk.through(backbone, input)[3]);
         return new Shape[] {Layers.resized(logits, input.get(2), input.get(3))};
     }

@@ -3,10 +3,7 @@ package io.terraseg.model.arch;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
-import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.nn.AbstractBlock;
 import ai.djl.nn.SequentialBlock;
 import ai.djl.nn.convolutional.Conv2d;
 import ai.djl.training.ParameterStore;
@@ -23,7 +20,7 @@ import ai.djl.util.PairList;
  * {@code .4} BN), {@code low_level.0} / {@code .1} (48-ch conv, BN), {@code decoder.0} and {@code decoder.1}
  * (separable, same indices), {@code classifier.weight} / {@code .bias}.
  */
-final class DeepLabV3Plus extends AbstractBlock {
+final class DeepLabV3Plus extends CompositeBlock {
 
     static final int LOW_LEVEL_CHANNELS = 48;
 
@@ -57,16 +54,7 @@ final class DeepLabV3Plus extends AbstractBlock {
     }
 
     @Override
-    public Shape[] getOutputShapes(Shape[] inputShapes) {
-        return walk(Layers.Walk.SHAPES_ONLY, inputShapes[0]);
-    }
-
-    @Override
-    protected void initializeChildBlocks(NDManager manager, DataType dataType, Shape... inputShapes) {
-        walk(new Layers.Walk(manager, dataType), inputShapes[0]);
-    }
-
-    private Shape[] walk(Layers.Walk walk, Shape input) {
+    Shape[] walk(Layers.Walk walk, Shape input) {
         Shape[] stages = walk.through(backbone, input);
         Shape low = walk.one(lowLevel, stages[0]);
         Shape context = walk.one(aspp, stages[3]);

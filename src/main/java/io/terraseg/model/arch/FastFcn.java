@@ -2,10 +2,7 @@ package io.terraseg.model.arch;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
-import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.nn.AbstractBlock;
 import ai.djl.nn.Activation;
 import ai.djl.nn.SequentialBlock;
 import ai.djl.training.ParameterStore;
@@ -22,7 +19,7 @@ import ai.djl.util.PairList;
  * <p>{@link #dilatedBaseline} is the paper's DilatedFCN: the same head on a backbone dilated to output
  * stride 8 and no JPU — what the speed claim is measured against.
  */
-final class FastFcn extends AbstractBlock {
+final class FastFcn extends CompositeBlock {
 
     static final int FCN_CHANNELS = 512;
 
@@ -73,16 +70,7 @@ final class FastFcn extends AbstractBlock {
     }
 
     @Override
-    public Shape[] getOutputShapes(Shape[] inputShapes) {
-        return walk(Layers.Walk.SHAPES_ONLY, inputShapes[0]);
-    }
-
-    @Override
-    protected void initializeChildBlocks(NDManager manager, DataType dataType, Shape... inputShapes) {
-        walk(new Layers.Walk(manager, dataType), inputShapes[0]);
-    }
-
-    private Shape[] walk(Layers.Walk walk, Shape input) {
+    Shape[] walk(Layers.Walk walk, Shape input) {
         Shape[] stages = walk.through(backbone, input);
         Shape features = jpu == null ? stages[3] : walk.through(jpu, stages[1], stages[2], stages[3])[0];
         Shape logits = walk.one(head, features);

@@ -2,10 +2,7 @@ package io.terraseg.model.arch;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
-import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.nn.AbstractBlock;
 import ai.djl.nn.Activation;
 import ai.djl.nn.SequentialBlock;
 import ai.djl.nn.convolutional.Conv2d;
@@ -24,7 +21,7 @@ import java.util.List;
  * <p>Forward returns the four stage outputs (strides 4, 8, 16, 32 before dilation): DeepLabv3+ needs
  * the stride-4 features, FastFCN's JPU stages 2–4, DeepLabV3 the last.
  */
-final class ResNet extends AbstractBlock {
+final class ResNet extends CompositeBlock {
 
     private final Conv2d conv1;
     private final BatchNorm bn1;
@@ -93,16 +90,7 @@ final class ResNet extends AbstractBlock {
     }
 
     @Override
-    public Shape[] getOutputShapes(Shape[] inputShapes) {
-        return walk(Layers.Walk.SHAPES_ONLY, inputShapes[0]);
-    }
-
-    @Override
-    protected void initializeChildBlocks(NDManager manager, DataType dataType, Shape... inputShapes) {
-        walk(new Layers.Walk(manager, dataType), inputShapes[0]);
-    }
-
-    private Shape[] walk(Layers.Walk walk, Shape input) {
+    Shape[] walk(Layers.Walk walk, Shape input) {
         Shape s = walk.one(bn1, walk.one(conv1, input));
         s = Layers.resized(s, (s.get(2) - 1) / 2 + 1, (s.get(3) - 1) / 2 + 1);
         Shape[] stages = new Shape[4];
@@ -119,7 +107,7 @@ final class ResNet extends AbstractBlock {
      * torchvision refuses dilation in BasicBlock, so a dilated ResNet-18/34 dilates its first 3×3 conv as
      * mmsegmentation's BasicBlock does.
      */
-    static final class Unit extends AbstractBlock {
+    static final class Unit extends CompositeBlock {
         private final List<Conv2d> convs = new ArrayList<>();
         private final List<BatchNorm> bns = new ArrayList<>();
         private final SequentialBlock downsample;
@@ -153,16 +141,7 @@ final class ResNet extends AbstractBlock {
         }
 
         @Override
-        public Shape[] getOutputShapes(Shape[] inputShapes) {
-            return walk(Layers.Walk.SHAPES_ONLY, inputShapes[0]);
-        }
-
-        @Override
-        protected void initializeChildBlocks(NDManager manager, DataType dataType, Shape... inputShapes) {
-            walk(new Layers.Walk(manager, dataType), inputShapes[0]);
-        }
-
-        private Shape[] walk(Layers.Walk walk, Shape input) {
+        Shape[] walk(Layers.Walk walk, Shape input) {
             Shape s = input;
             for (int i = 0; i < convs.size(); i++) {
                 s = walk.one(bns.get(i), walk.one(convs.get(i), s));
