@@ -151,19 +151,19 @@ class CliTest {
 
   @Test
   void brokenModel() {
-    Path model = Path.of("src/test/resources/models/broken");
-    Path out = dir.resolve("out-broken-model");
-    Result r = run("segment", "--model", model.toString(), "--input", image.toString(), "--output", out.toString());
-    assertOneLineError(r, model.resolve("model.pt") + ": cannot load the model");
-    assertNoOutput(out);
+    assertModelFails(Path.of("src/test/resources/models/broken"), "model.pt: cannot load the model");
   }
 
   @Test
   void classCountMismatch() {
-    Path model = Path.of("src/test/resources/models/wrong-classes");
-    Path out = dir.resolve("out-wrong-classes");
+    assertModelFails(Path.of("src/test/resources/models/wrong-classes"),
+        "model.pt: returns 4 classes but model.json lists 3");
+  }
+
+  private void assertModelFails(Path model, String expectedAfterModelDir) {
+    Path out = dir.resolve("out-" + model.getFileName());
     Result r = run("segment", "--model", model.toString(), "--input", image.toString(), "--output", out.toString());
-    assertOneLineError(r, model.resolve("model.pt") + ": returns 4 classes but model.json lists 3");
+    assertOneLineError(r, model + "/" + expectedAfterModelDir);
     assertNoOutput(out);
   }
 
