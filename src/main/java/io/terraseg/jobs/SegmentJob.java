@@ -151,10 +151,19 @@ public final class SegmentJob {
         LOG.warn("segment: no label raster for scene {}: it is segmented but not evaluated", e.getKey());
       }
       Scene scene = new Scene(e.getKey(), image, label, new TileGrid(image.width(), image.height(), tileSize, overlap));
-      SegmentPartition.requireBands(scene, spec.input().bands());
+      requireBands(scene, spec.input().bands());
       scenes.add(scene);
     }
     return scenes;
+  }
+
+  private static void requireBands(Scene scene, int[] bands) {
+    for (int band : bands) {
+      if (band > scene.image().bands()) {
+        throw new TerraSegException(scene.image().uri() + ": has " + scene.image().bands()
+            + " band(s); model.json asks for band " + band);
+      }
+    }
   }
 
   /**

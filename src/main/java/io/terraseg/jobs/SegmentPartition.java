@@ -2,7 +2,6 @@ package io.terraseg.jobs;
 
 import ai.djl.inference.Predictor;
 import ai.djl.translate.TranslateException;
-import io.terraseg.TerraSegException;
 import io.terraseg.inference.Devices;
 import io.terraseg.inference.WindowSampler;
 import io.terraseg.metrics.ConfusionMatrix;
@@ -162,14 +161,5 @@ final class SegmentPartition implements FlatMapFunction<Iterator<TileTask>, Mask
 
   private GeoTiffFile open(Map<String, GeoTiffFile> files, String uri) {
     return files.computeIfAbsent(uri, u -> GeoTiffFile.open(u, hadoop.get()));
-  }
-
-  static void requireBands(Scene scene, int[] bands) {
-    for (int band : bands) {
-      if (band > scene.image().bands()) {
-        throw new TerraSegException(scene.image().uri() + ": has " + scene.image().bands()
-            + " band(s); model.json asks for band " + band);
-      }
-    }
   }
 }

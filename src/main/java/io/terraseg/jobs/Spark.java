@@ -6,6 +6,8 @@ import java.io.Reader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Properties;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.apache.spark.SparkConf;
 import org.apache.spark.sql.SparkSession;
 
@@ -42,27 +44,19 @@ public final class Spark {
     return SparkSession.builder().config(conf).getOrCreate();
   }
 
-  /** Concurrent tasks per executor JVM: local[N] runs N, a cluster executor cores / task cpus. */
-  static int tasksPerExecutor(SparkConf conf) {
-    String master = conf.get("spark.master", "local[*]");
-    int cores = Runtime.getRuntime().availableProcessors();
-    if (master.startsWith("local")) {
-      java.util.regex.Matcher m = java.util.regex.Pattern.compile("local(?:-cluster)?\\[(\\*|\\d+)").matcher(master);
-      if (m.find() && !m.group(1).equals("*")) {
-        return Integer.parseInt(m.group(1));
-      }
-      return master.equals("local") ? 1 : cores;
-    }
-    int executorCores = conf.getInt("spark.executor.cores", 1);
-    return Math.max(1, executorCores / conf.getInt("spark.task.cpus", 1));
-  }
+  private static final Pattern LOCAL = Pattern.compile("local(?:\\[(\\*|\\d+)(?:,\\d+)?])?");
 
-  /** CPU threads each task may give PyTorch. */
+  /**
+   * CPU threads each task may give PyTorch: in local[N] the driver JVM runs N tasks on all cores, so each
+   * gets cores / N; on a cluster (local-cluster included) a task owns spark.task.cpus cores.
+   */
   static int threadsPerTask(SparkConf conf) {
-    String master = conf.get("spark.master", "local[*]");
-    if (master.startsWith("local")) {
-      return Math.max(1, Runtime.getRuntime().availableProcessors() / tasksPerExecutor(conf));
+    Matcher local = LOCAL.matcher(conf.get("spark.master", "local[*]"));
+    if (!local.matches()) {
+      return conf.getInt("spark.task.cpus", 1);
     }
-    return conf.getInt("spark.task.cpus", 1);
+    int cores = Runtime.getRuntime().availableProcessors();
+    int tasks = local.group(1) == null ? 1 : local.group(1).equals("*") ? cores : Integer.parseInt(local.group(1));
+    return Math.max(1, cores / tasks);
   }
 }
