@@ -25,11 +25,6 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 class MetricsReportTest {
-    static {
-        // The driver renders without a display; AWT reads this once, so set it before any AWT class loads.
-        System.setProperty("java.awt.headless", "true");
-    }
-
     private static final List<String> SUMMARY_KEYS = List.of("num_classes", "class_names", "confusion_matrix",
             "pixels", "ignored_pixels", "per_class", "miou", "fwiou", "pixel_accuracy", "mean_accuracy", "kappa");
 

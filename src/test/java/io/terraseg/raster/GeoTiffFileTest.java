@@ -19,7 +19,6 @@ import java.util.List;
 import java.util.Random;
 import java.util.stream.Stream;
 import org.apache.hadoop.conf.Configuration;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -31,11 +30,6 @@ class GeoTiffFileTest {
 
   @TempDir
   Path dir;
-
-  @BeforeAll
-  static void headless() {
-    System.setProperty("java.awt.headless", "true");
-  }
 
   static Stream<TestRasters.Spec> layouts() {
     TestRasters.PixelFunction bytes = (x, y, b) -> (x * 3 + y * 5 + b * 50) & 0xFF;

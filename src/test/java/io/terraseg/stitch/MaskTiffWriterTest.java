@@ -23,7 +23,6 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.zip.Deflater;
 import org.apache.hadoop.conf.Configuration;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -35,11 +34,6 @@ class MaskTiffWriterTest {
 
   @TempDir
   Path dir;
-
-  @BeforeAll
-  static void headless() {
-    System.setProperty("java.awt.headless", "true");
-  }
 
   /** Classes 0..4 in diagonal bands; a nodata block in the top-left corner. */
   private static int pattern(int x, int y) {

@@ -15,7 +15,6 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.Stream;
 import org.apache.hadoop.conf.Configuration;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -24,11 +23,6 @@ class SampleSceneTest {
 
   @TempDir
   Path dir;
-
-  @BeforeAll
-  static void headless() {
-    System.setProperty("java.awt.headless", "true");
-  }
 
   @Test
   void imageAndLabelsShareTheGridAndAgreeWithTheScene() throws IOException {

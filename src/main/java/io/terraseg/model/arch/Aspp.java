@@ -3,10 +3,7 @@ package io.terraseg.model.arch;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
-import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.nn.AbstractBlock;
 import ai.djl.nn.Activation;
 import ai.djl.nn.Block;
 import ai.djl.nn.LambdaBlock;
@@ -24,7 +21,7 @@ import java.util.List;
  * torchvision's names: {@code convs.0.0} (1×1), {@code convs.1-3} (atrous), {@code convs.4.1} (pooling
  * conv; {@code convs.4.0} is the pooling itself), {@code project.0}; each conv followed by its BN.
  */
-final class Aspp extends AbstractBlock {
+final class Aspp extends CompositeBlock {
 
     static final int CHANNELS = 256;
 
@@ -81,17 +78,9 @@ final class Aspp extends AbstractBlock {
         return project.forward(ps, convs.forward(ps, inputs, training, params), training, params);
     }
 
-    @Override
-    public Shape[] getOutputShapes(Shape[] inputShapes) {
-        return walk(Layers.Walk.SHAPES_ONLY, inputShapes);
-    }
 
     @Override
-    protected void initializeChildBlocks(NDManager manager, DataType dataType, Shape... inputShapes) {
-        walk(new Layers.Walk(manager, dataType), inputShapes);
-    }
-
-    private Shape[] walk(Layers.Walk walk, Shape[] input) {
+    Shape[] walk(Layers.Walk walk, Shape[] input) {
         return walk.through(project, walk.through(convs, input));
     }
 }

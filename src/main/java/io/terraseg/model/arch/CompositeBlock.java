@@ -13,14 +13,14 @@ abstract class CompositeBlock extends AbstractBlock {
 
     @Override
     public final Shape[] getOutputShapes(Shape[] inputShapes) {
-        return walk(Layers.Walk.SHAPES_ONLY, inputShapes[0]);
+        return walk(Layers.Walk.SHAPES_ONLY, inputShapes);
     }
 
     @Override
     protected final void initializeChildBlocks(NDManager manager, DataType dataType, Shape... inputShapes) {
-        walk(new Layers.Walk(manager, dataType), inputShapes[0]);
+        walk(new Layers.Walk(manager, dataType), inputShapes);
     }
 
     /** Follows the forward pass through the children, shapes only or initializing each on the way. */
-    abstract Shape[] walk(Layers.Walk walk, Shape input);
+    abstract Shape[] walk(Layers.Walk walk, Shape[] inputs);
 }

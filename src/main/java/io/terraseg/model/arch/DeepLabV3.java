@@ -46,7 +46,8 @@ final class DeepLabV3 extends CompositeBlock {
     }
 
     @Override
-    Shape[] walk(Layers.Walk walk, Shape input) {
+    Shape[] walk(Layers.Walk walk, Shape[] inputs) {
+        Shape input = inputs[0];
         Shape logits = walk.one(classifier, walk.through(backbone, input)[3]);
         return new Shape[] {Layers.resized(logits, input.get(2), input.get(3))};
     }

@@ -54,7 +54,8 @@ final class DeepLabV3Plus extends CompositeBlock {
     }
 
     @Override
-    Shape[] walk(Layers.Walk walk, Shape input) {
+    Shape[] walk(Layers.Walk walk, Shape[] inputs) {
+        Shape input = inputs[0];
         Shape[] stages = walk.through(backbone, input);
         Shape low = walk.one(lowLevel, stages[0]);
         Shape context = walk.one(aspp, stages[3]);

@@ -70,7 +70,8 @@ final class FastFcn extends CompositeBlock {
     }
 
     @Override
-    Shape[] walk(Layers.Walk walk, Shape input) {
+    Shape[] walk(Layers.Walk walk, Shape[] inputs) {
+        Shape input = inputs[0];
         Shape[] stages = walk.through(backbone, input);
         Shape features = jpu == null ? stages[3] : walk.through(jpu, stages[1], stages[2], stages[3])[0];
         Shape logits = walk.one(head, features);

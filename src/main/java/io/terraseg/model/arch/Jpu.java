@@ -3,10 +3,7 @@ package io.terraseg.model.arch;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
-import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.nn.AbstractBlock;
 import ai.djl.nn.SequentialBlock;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
@@ -24,7 +21,7 @@ import java.util.List;
  * depthwise, {@code .1} BN, {@code .2} pointwise, {@code .3} BN. Upsampling uses align_corners=False,
  * as mmsegmentation's JPU does.
  */
-final class Jpu extends AbstractBlock {
+final class Jpu extends CompositeBlock {
 
     static final int WIDTH = 512;
     static final int[] DILATIONS = {1, 2, 4, 8};
@@ -63,17 +60,9 @@ final class Jpu extends AbstractBlock {
         return new NDList(NDArrays.concat(scales, 1));
     }
 
-    @Override
-    public Shape[] getOutputShapes(Shape[] inputShapes) {
-        return walk(Layers.Walk.SHAPES_ONLY, inputShapes);
-    }
 
     @Override
-    protected void initializeChildBlocks(NDManager manager, DataType dataType, Shape... inputShapes) {
-        walk(new Layers.Walk(manager, dataType), inputShapes);
-    }
-
-    private Shape[] walk(Layers.Walk walk, Shape[] stages) {
+    Shape[] walk(Layers.Walk walk, Shape[] stages) {
         Shape s3 = walk.one(conv3, stages[0]);
         walk.one(conv4, stages[1]);
         walk.one(conv5, stages[2]);

@@ -90,7 +90,8 @@ final class ResNet extends CompositeBlock {
     }
 
     @Override
-    Shape[] walk(Layers.Walk walk, Shape input) {
+    Shape[] walk(Layers.Walk walk, Shape[] inputs) {
+        Shape input = inputs[0];
         Shape s = walk.one(bn1, walk.one(conv1, input));
         s = Layers.resized(s, (s.get(2) - 1) / 2 + 1, (s.get(3) - 1) / 2 + 1);
         Shape[] stages = new Shape[4];
@@ -141,7 +142,8 @@ final class ResNet extends CompositeBlock {
         }
 
         @Override
-        Shape[] walk(Layers.Walk walk, Shape input) {
+        Shape[] walk(Layers.Walk walk, Shape[] inputs) {
+            Shape input = inputs[0];
             Shape s = input;
             for (int i = 0; i < convs.size(); i++) {
                 s = walk.one(bns.get(i), walk.one(convs.get(i), s));
