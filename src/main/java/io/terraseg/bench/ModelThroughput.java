@@ -2,7 +2,7 @@ package io.terraseg.bench;
 
 import ai.djl.Device;
 import ai.djl.inference.Predictor;
-import io.terraseg.inference.Devices;
+import io.terraseg.predict.Devices;
 import io.terraseg.model.SegmentationModel;
 import io.terraseg.model.TileBatch;
 import java.nio.file.Path;

@@ -11,7 +11,8 @@ import picocli.CommandLine.Option;
 @Command(name = "segment", mixinStandardHelpOptions = true,
     description = {"Segment GeoTIFF scenes: each input NAME.tif gives OUT_DIR/NAME.mask.tif (uint8 class ids, "
         + "the scene's georeference, nodata 255), plus run.json and _SUCCESS; with --labels also metrics.json, "
-        + "metrics.csv and confusion_matrix.png."})
+        + "metrics.csv and confusion_matrix.png. Each scene is committed as soon as it is done; running the "
+        + "same command again skips complete, unchanged scenes."})
 final class SegmentCommand implements Callable<Integer> {
   @Option(names = "--model", required = true, paramLabel = "MODEL_DIR", description = "directory with model.json")
   Path model;
@@ -40,12 +41,20 @@ final class SegmentCommand implements Callable<Integer> {
   @Option(names = "--ignore-index", paramLabel = "I", description = "label value left out of the metrics")
   Integer ignoreIndex;
 
+  @Option(names = "--force", description = "recompute every scene, even those whose outputs are complete and "
+      + "whose inputs, model and options are unchanged (by default such scenes are skipped)")
+  boolean force;
+
+  @Option(names = "--keep-going", description = "a scene that fails is reported in run.json and the other scenes "
+      + "are completed; the exit code is still 1")
+  boolean keepGoing;
+
   @Mixin SparkOptions spark;
 
   @Override
   public Integer call() {
     SegmentJob.run(spark.session("segment"), new SegmentJob.Options(model, inputs, output, tile, overlap, batch,
-        labels, ignoreIndex));
+        labels, ignoreIndex, force, keepGoing));
     return 0;
   }
 }

@@ -1,55 +1,73 @@
 package io.terraseg.jobs;
 
+import ai.djl.Device;
 import io.terraseg.TerraSegException;
-import io.terraseg.inference.Devices;
 import io.terraseg.metrics.ConfusionMatrix;
 import io.terraseg.model.ModelCache;
 import io.terraseg.model.ModelSpec;
 import io.terraseg.model.SegmentationModel;
-import io.terraseg.raster.GeoTiffFile;
+import io.terraseg.plan.Fingerprint;
+import io.terraseg.plan.InputPaths;
+import io.terraseg.plan.Partitions;
+import io.terraseg.plan.PlannedScene;
+import io.terraseg.plan.Scene;
+import io.terraseg.plan.ScenePlanner;
+import io.terraseg.plan.SegmentPlan;
+import io.terraseg.plan.TileRange;
+import io.terraseg.predict.Devices;
 import io.terraseg.raster.HadoopConf;
-import io.terraseg.raster.RasterInfo;
-import io.terraseg.stitch.MaskTiffWriter;
-import io.terraseg.tiling.Tile;
+import io.terraseg.report.Reports;
+import io.terraseg.report.RunSummary;
+import io.terraseg.report.TileProgress;
 import io.terraseg.tiling.TileGrid;
+import io.terraseg.write.OutputDir;
+import io.terraseg.write.SceneResult;
 import java.io.IOException;
-import java.io.OutputStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Iterator;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
-import java.util.TreeMap;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipOutputStream;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.SparkConf;
-import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.storage.StorageLevel;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * segment: scenes → tiles → model → one georeferenced mask per scene (+ metrics when labels are given).
- *
- * <p>The driver reads headers and model.json, plans tiles and streams finished mask tiles into files; it never
- * decodes a pixel. Tasks read their own windows, predict, and return compressed mask tiles, which are cached
- * (memory, spilling to disk) between the predicting pass and the stitching pass.
+ * segment: plan (driver) → predict and write (executors) → report (driver), in two Spark jobs whatever the
+ * number of scenes: one reads the headers and checks what is already done, one predicts the tile ranges and
+ * commits each scene as soon as its last range is in. The driver only plans and aggregates small per-scene
+ * results; it never touches a pixel or a mask byte.
  */
 public final class SegmentJob {
   private static final Logger LOG = LoggerFactory.getLogger("io.terraseg.progress");
   static final int DEFAULT_TILE = 512;
   static final int DEFAULT_OVERLAP = 64;
-  private static final int TILES_PER_PARTITION = 32;
+  private static final Pattern LOCAL_MASTER = Pattern.compile("local(\\[.*])?");
 
   /**
    * @param tile tile size, null = model.json's, else 512
    * @param overlap null = model.json's, else 64
    * @param labels label rasters to evaluate against (matched to inputs by scene name); empty = no evaluation
+   * @param force recompute scenes that are already complete
+   * @param keepGoing a failing scene does not stop the others (the run still fails at the end)
    */
   public record Options(Path modelDir, List<String> inputs, String output, Integer tile, Integer overlap,
-      int batch, List<String> labels, Integer ignoreIndex) {}
+      int batch, List<String> labels, Integer ignoreIndex, boolean force, boolean keepGoing) {
+    public Options(Path modelDir, List<String> inputs, String output, Integer tile, Integer overlap, int batch,
+        List<String> labels, Integer ignoreIndex) {
+      this(modelDir, inputs, output, tile, overlap, batch, labels, ignoreIndex, false, false);
+    }
+  }
 
   private SegmentJob() {}
 
@@ -69,177 +87,133 @@ public final class SegmentJob {
         : spec.tile() != null ? spec.tile().overlap() : DEFAULT_OVERLAP;
     new TileGrid(tileSize, tileSize, tileSize, overlap); // rejects a bad tile/overlap before any I/O
 
-    List<Scene> scenes = planScenes(options, hadoop, spec, tileSize, overlap);
-    SegmentationModel model = ModelCache.get(options.modelDir(), Devices.forCurrentTask());
-    model.check(tileSize, options.batch());
-
-    try (OutputDir out = OutputDir.open(options.output(), hadoop)) {
-      String modelDir = localModelDir(jsc, options.modelDir());
-      SegmentPlan plan = new SegmentPlan(scenes, modelDir, spec.numClasses(), tileSize, options.batch(),
-          options.ignoreIndex(), threads);
-      List<TileTask> tasks = new ArrayList<>();
-      for (int s = 0; s < scenes.size(); s++) {
-        for (Tile tile : scenes.get(s).grid().tiles()) {
-          tasks.add(new TileTask(s, tile));
-        }
-      }
-      List<List<TileTask>> partitions = partition(tasks, options.batch(), jsc.defaultParallelism());
-      TaskTimes times = TaskTimes.register(jsc);
-      JavaRDD<MaskTile> masks = jsc.parallelize(partitions, partitions.size())
-          .flatMap(List::iterator)
-          .mapPartitions(new SegmentPartition(plan, new HadoopConf(hadoop), times))
-          .persist(StorageLevel.MEMORY_AND_DISK_SER());
-      TileProgress progress = new TileProgress(partitions.stream().mapToInt(List::size).toArray(), 5);
-      spark.sparkContext().addSparkListener(progress);
-      try {
-        LOG.info("segment: {} scene(s), {} tiles of {} px (overlap {}), batch {}, model {} on {}", scenes.size(),
-            tasks.size(), tileSize, overlap, options.batch(), spec.name(), model.device());
-        jsc.setLocalProperty(TileProgress.JOB_PROPERTY, "true");
-        List<long[]> sizes = masks.map(m -> new long[] {m.scene(), m.index(), m.deflated().length,
-            m.predicted() ? 1 : 0}).collect();
-        jsc.setLocalProperty(TileProgress.JOB_PROPERTY, null);
-        long[][] byteCounts = new long[scenes.size()][];
-        long[] predicted = new long[scenes.size()];
-        for (int s = 0; s < scenes.size(); s++) {
-          byteCounts[s] = new long[scenes.get(s).grid().size()];
-        }
-        for (long[] size : sizes) {
-          byteCounts[(int) size[0]][(int) size[1]] = size[2];
-          predicted[(int) size[0]] += size[3];
-        }
-        Map<Integer, ConfusionMatrix> confusions = plan.scenes().stream().anyMatch(s -> s.label() != null)
-            ? masks.filter(m -> m.confusion() != null)
-                .treeAggregate(new TreeMap<Integer, ConfusionMatrix>(), SegmentJob::addTile, SegmentJob::mergeAll)
-            : Map.of();
-        stitch(masks.toLocalIterator(), scenes, byteCounts, spec, out);
-        double seconds = (System.nanoTime() - start) / 1e9;
-        RunSummary summary = RunSummary.of(spec, options, tileSize, overlap, conf.get("spark.master"), scenes,
-            predicted, out, seconds, times);
-        if (!confusions.isEmpty()) {
-          Reports.writeMetrics(out, spec.classNames(), named(scenes, confusions));
-        }
-        out.write("run.json", summary.toJson());
-        out.commit();
-        LOG.info("segment: wrote {} mask(s) to {} in {}s ({} tiles/s)", scenes.size(), options.output(),
-            String.format(java.util.Locale.ROOT, "%.1f", seconds),
-            String.format(java.util.Locale.ROOT, "%.2f", summary.tilesPerSecond()));
-        return summary;
-      } finally {
-        spark.sparkContext().removeSparkListener(progress);
-        masks.unpersist(false);
-      }
-    }
-  }
-
-  private static List<Scene> planScenes(Options options, Configuration hadoop, ModelSpec spec, int tileSize,
-      int overlap) {
-    Map<String, String> images = InputPaths.resolve(options.inputs(), hadoop, "input");
+    Map<String, String> images = InputPaths.resolveScenes(options.inputs(), hadoop);
     Map<String, String> labels = options.labels() == null || options.labels().isEmpty()
         ? Map.of() : InputPaths.resolve(options.labels(), hadoop, "label");
     if (!labels.isEmpty() && images.keySet().stream().noneMatch(labels::containsKey)) {
       throw new TerraSegException(String.join(" ", options.labels()) + ": no label raster matches an input scene "
           + "by name (inputs: " + String.join(", ", images.keySet()) + ")");
     }
-    List<Scene> scenes = new ArrayList<>();
-    for (Map.Entry<String, String> e : images.entrySet()) {
-      // Only a scene compared with labels needs its CRS decoded.
-      RasterInfo image = labels.containsKey(e.getKey())
-          ? GeoTiffFile.readInfo(e.getValue(), hadoop) : GeoTiffFile.readLayout(e.getValue(), hadoop);
-      RasterInfo label = labels.containsKey(e.getKey())
-          ? LabelRasters.check(GeoTiffFile.readInfo(labels.get(e.getKey()), hadoop), image) : null;
-      if (!labels.isEmpty() && label == null) {
-        LOG.warn("segment: no label raster for scene {}: it is segmented but not evaluated", e.getKey());
+    images.keySet().stream().filter(name -> !labels.isEmpty() && !labels.containsKey(name)).forEach(name ->
+        LOG.warn("segment: no label raster for scene {}: it is segmented but not evaluated", name));
+
+    try (OutputDir out = OutputDir.open(options.output(), hadoop)) {
+      Fingerprint fingerprint = Fingerprint.of(options.modelDir(), tileSize, overlap, options.ignoreIndex());
+      List<PlannedScene> planned = ScenePlanner.plan(jsc, images, labels, new ScenePlanner.Settings(fingerprint,
+          spec.input().bands(), options.output(), options.force()));
+      List<Scene> scenes = new ArrayList<>();
+      for (PlannedScene p : planned) {
+        if (p.error() != null && !options.keepGoing()) {
+          throw new TerraSegException(p.error());
+        }
+        if (p.scene() != null) {
+          scenes.add(p.scene());
+        }
       }
-      Scene scene = new Scene(e.getKey(), image, label, new TileGrid(image.width(), image.height(), tileSize, overlap));
-      requireBands(scene, spec.input().bands());
-      scenes.add(scene);
-    }
-    return scenes;
-  }
-
-  private static void requireBands(Scene scene, int[] bands) {
-    for (int band : bands) {
-      if (band > scene.image().bands()) {
-        throw new TerraSegException(scene.image().uri() + ": has " + scene.image().bands()
-            + " band(s); model.json asks for band " + band);
+      TaskResult tasks = new TaskResult();
+      out.beginChanges();
+      if (!scenes.isEmpty()) {
+        // One blank tile on the CPU: a broken or mismatched model fails before any output, naming the file.
+        SegmentationModel model = ModelCache.get(options.modelDir(), Device.cpu());
+        model.check(tileSize);
+        try {
+          tasks = predictAndWrite(spark, jsc, scenes, spec, options, tileSize, overlap, threads,
+              fingerprint.modelHash());
+        } finally {
+          out.removeWork();
+        }
       }
+
+      Map<String, SceneResult> results = new HashMap<>();
+      for (SceneResult r : tasks.scenes) {
+        // Two tasks may both have assembled a scene (same bytes); a failure of any range fails the scene.
+        results.merge(r.name(), r, (a, b) -> a.status() == SceneResult.Status.FAILED ? a : b);
+      }
+      List<SceneResult> all = new ArrayList<>();
+      for (PlannedScene p : planned) {
+        all.add(p.previous() != null ? p.previous()
+            : p.error() != null ? SceneResult.failed(p.name(), p.image(), p.label(), p.error())
+            : results.getOrDefault(p.name(), SceneResult.failed(p.name(), p.image(), p.label(),
+                p.image() + ": not completed")));
+      }
+      Map<String, ConfusionMatrix> confusions = new LinkedHashMap<>();
+      all.stream().filter(r -> r.status() != SceneResult.Status.FAILED && r.confusionMatrix() != null)
+          .forEach(r -> confusions.put(r.name(), r.confusion()));
+      if (!confusions.isEmpty()) {
+        Reports.writeMetrics(out, spec.classNames(), confusions);
+      }
+      double seconds = (System.nanoTime() - start) / 1e9;
+      RunSummary summary = RunSummary.of(spec.name(), conf.get("spark.master"), tileSize, overlap, options.batch(),
+          all, name -> name == null ? null : out.path(name), seconds,
+          new RunSummary.TaskSeconds(tasks.readNanos / 1e9, tasks.modelNanos / 1e9, tasks.totalNanos / 1e9),
+          confusions.isEmpty() ? null : out.path(Reports.METRICS_JSON));
+      out.write("run.json", summary.toJson());
+      out.commit(summary.failed() == 0);
+      LOG.info("segment: {} scene(s) done, {} skipped (complete), {} failed; {} in {}s ({} tiles/s)",
+          summary.done(), summary.skipped(), summary.failed(), options.output(),
+          String.format(Locale.ROOT, "%.1f", seconds), String.format(Locale.ROOT, "%.2f", summary.tilesPerSecond()));
+      if (summary.failed() > 0) {
+        SceneResult first = all.stream().filter(r -> r.status() == SceneResult.Status.FAILED).findFirst().get();
+        throw new TerraSegException(first.error() + (summary.failed() > 1
+            ? " (and " + (summary.failed() - 1) + " more failed scene(s); see " + out.path("run.json") + ")" : ""));
+      }
+      return summary;
     }
   }
 
-  /**
-   * Local runs read the model where it is; on a cluster it is shipped once per executor with addFile (the
-   * executors need no access to the driver's disk and nothing is downloaded from elsewhere).
-   */
-  private static String localModelDir(JavaSparkContext jsc, Path modelDir) {
-    if (jsc.master().startsWith("local")) {
-      return modelDir.toAbsolutePath().toString();
-    }
-    jsc.sc().addFile(modelDir.toAbsolutePath().toUri().toString(), true);
-    return SegmentPlan.SHIPPED + modelDir.toAbsolutePath().getFileName();
-  }
-
-  private static void stitch(Iterator<MaskTile> tiles, List<Scene> scenes, long[][] byteCounts, ModelSpec spec,
-      OutputDir out) {
+  private static TaskResult predictAndWrite(SparkSession spark, JavaSparkContext jsc, List<Scene> scenes,
+      ModelSpec spec, Options options, int tileSize, int overlap, int threads, String modelHash) {
     int[] palette = new int[256];
     spec.classes().forEach(c -> palette[c.id()] = c.rgb());
-    MaskTiffWriter writer = null;
-    int current = -1;
+    SegmentPlan plan = new SegmentPlan(modelLocation(jsc, options.modelDir(), modelHash), spec.numClasses(), palette, tileSize,
+        options.batch(), options.ignoreIndex(), threads, options.output(), options.keepGoing());
+    List<List<TileRange>> partitions = Partitions.of(scenes, options.batch(), jsc.defaultParallelism());
+    TileProgress progress = new TileProgress(partitions.stream().mapToInt(Partitions::tiles).toArray(), 5);
+    spark.sparkContext().addSparkListener(progress);
     try {
-      while (tiles.hasNext()) {
-        MaskTile tile = tiles.next();
-        if (tile.scene() != current) {
-          if (writer != null) {
-            writer.close();
-          }
-          current = tile.scene();
-          Scene scene = scenes.get(current);
-          OutputStream stream = out.create(scene.maskName());
-          writer = new MaskTiffWriter(stream, scene.image().width(), scene.image().height(), scene.grid().stride(),
-              byteCounts[current], palette, scene.image().geoTags());
-        }
-        writer.writeTile(tile.deflated());
-      }
-      if (writer != null) {
-        writer.close();
-      }
-    } catch (IOException e) {
-      throw new TerraSegException(out.path(scenes.get(Math.max(current, 0)).maskName()) + ": cannot write ("
-          + TerraSegException.describe(e) + ")", e);
+      LOG.info("segment: {} scene(s) to do, {} tiles of {} px (overlap {}), batch {}, model {}, {} task(s)",
+          scenes.size(), partitions.stream().mapToInt(Partitions::tiles).sum(), tileSize, overlap, options.batch(),
+          spec.name(), partitions.size());
+      jsc.setLocalProperty(TileProgress.JOB_PROPERTY, "true");
+      return jsc.parallelize(partitions, partitions.size())
+          .flatMap(List::iterator)
+          .mapPartitions(new SegmentTask(plan, new HadoopConf(jsc.hadoopConfiguration())))
+          .aggregate(new TaskResult(), TaskResult::merge, TaskResult::merge);
+    } finally {
+      jsc.setLocalProperty(TileProgress.JOB_PROPERTY, null);
+      spark.sparkContext().removeSparkListener(progress);
     }
-  }
-
-  private static TreeMap<Integer, ConfusionMatrix> addTile(TreeMap<Integer, ConfusionMatrix> acc, MaskTile tile) {
-    acc.computeIfAbsent(tile.scene(), k -> new ConfusionMatrix(tile.confusion().numClasses()))
-        .merge(tile.confusion());
-    return acc;
-  }
-
-  private static TreeMap<Integer, ConfusionMatrix> mergeAll(TreeMap<Integer, ConfusionMatrix> a,
-      TreeMap<Integer, ConfusionMatrix> b) {
-    b.forEach((scene, cm) -> a.computeIfAbsent(scene, k -> new ConfusionMatrix(cm.numClasses())).merge(cm));
-    return a;
-  }
-
-  private static Map<String, ConfusionMatrix> named(List<Scene> scenes, Map<Integer, ConfusionMatrix> byIndex) {
-    Map<String, ConfusionMatrix> named = new LinkedHashMap<>();
-    byIndex.forEach((index, cm) -> named.put(scenes.get(index).name(), cm));
-    return named;
   }
 
   /**
-   * Consecutive runs of tiles, one per Spark partition: whole batches (a partial batch is a new input shape,
-   * which TorchScript re-optimizes for), about TILES_PER_PARTITION tiles so progress and load balance stay
-   * fine-grained, and at least one partition per task slot.
+   * Local runs (one JVM) read the model where it is; on a cluster, local-cluster included, the directory is
+   * shipped once per executor as a zip archive that Spark unpacks there (addFile takes no local directories
+   * on a cluster), so executors need no access to the driver's disk. The archive is named after the model's
+   * hash: a changed model is a new archive.
    */
-  static List<List<TileTask>> partition(List<TileTask> tasks, int batch, int slots) {
-    int batches = (tasks.size() + batch - 1) / batch;
-    int perPartition = Math.max(1, Math.min(Math.max(1, TILES_PER_PARTITION / batch), batches / Math.max(1, slots)));
-    int size = perPartition * batch;
-    List<List<TileTask>> partitions = new ArrayList<>();
-    for (int from = 0; from < tasks.size(); from += size) {
-      partitions.add(new ArrayList<>(tasks.subList(from, Math.min(tasks.size(), from + size))));
+  private static String modelLocation(JavaSparkContext jsc, Path modelDir, String modelHash) {
+    if (LOCAL_MASTER.matcher(jsc.master()).matches()) {
+      return modelDir.toAbsolutePath().toString();
     }
-    return partitions;
+    String name = "terraseg-model-" + modelHash.substring(0, 16) + ".zip";
+    try {
+      Path archive = Files.createTempDirectory("terraseg-model").resolve(name);
+      archive.toFile().deleteOnExit();
+      archive.getParent().toFile().deleteOnExit();
+      try (Stream<Path> walk = Files.walk(modelDir);
+          ZipOutputStream zip = new ZipOutputStream(Files.newOutputStream(archive))) {
+        zip.setLevel(1);
+        for (Path file : walk.filter(Files::isRegularFile).sorted().toList()) {
+          zip.putNextEntry(new ZipEntry(modelDir.relativize(file).toString().replace('\\', '/')));
+          Files.copy(file, zip);
+          zip.closeEntry();
+        }
+      }
+      jsc.sc().addArchive(archive.toUri().toString());
+    } catch (IOException e) {
+      throw new TerraSegException(modelDir + ": cannot package the model for the executors ("
+          + TerraSegException.describe(e) + ")", e);
+    }
+    return SegmentPlan.SHIPPED + name;
   }
-
 }

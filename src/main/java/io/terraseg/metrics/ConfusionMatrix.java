@@ -29,6 +29,20 @@ public final class ConfusionMatrix implements Serializable {
         this.counts = new long[Math.multiplyExact(numClasses, numClasses)];
     }
 
+    /** The matrix {@link #toArray} and {@link #ignoredPixels} describe: how a recorded scene's counts come back. */
+    public static ConfusionMatrix of(long[][] rows, long ignoredPixels) {
+        ConfusionMatrix cm = new ConfusionMatrix(rows.length);
+        for (int label = 0; label < rows.length; label++) {
+            if (rows[label].length != rows.length) {
+                throw new IllegalArgumentException("confusion matrix row " + label + " has " + rows[label].length
+                    + " columns, expected " + rows.length);
+            }
+            System.arraycopy(rows[label], 0, cm.counts, label * rows.length, rows.length);
+        }
+        cm.addIgnored(ignoredPixels);
+        return cm;
+    }
+
     /**
      * Counts one pixel.
      *

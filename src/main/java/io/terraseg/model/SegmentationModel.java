@@ -75,11 +75,12 @@ public final class SegmentationModel implements AutoCloseable {
   }
 
   /**
-   * Runs one blank batch through the network so a broken or mismatched model fails before any output is
-   * written, naming the file and what is wrong (class count, output size, input bands). The batch has the
-   * job's shape, which also warms TorchScript's shape-specialized executor for the tasks.
+   * Runs one blank tile through the network so a broken or mismatched model fails before any output is
+   * written, naming the file and what is wrong (class count, output size, input bands). One tile, not a
+   * batch: the driver holds no batch-sized native memory for it.
    */
-  public void check(int tileSize, int batch) {
+  public void check(int tileSize) {
+    int batch = 1;
     int c = spec.input().bands().length;
     TileBatch probe = new TileBatch(new float[batch * c * tileSize * tileSize], batch, c, tileSize);
     try (Predictor<TileBatch, byte[]> predictor = newPredictor()) {

@@ -7,16 +7,20 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.translate.NoBatchifyTranslator;
 import ai.djl.translate.TranslatorContext;
 import io.terraseg.TerraSegException;
-import java.nio.FloatBuffer;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 
 /**
  * Feeds a whole batch as one N×C×T×T tensor and takes the argmax over classes on the engine, so only one byte
- * per pixel crosses back into the JVM. The context's NDManager (and with it the batch's native memory) is
- * closed by DJL after each call.
+ * per pixel crosses back into the JVM. The input goes through one direct buffer per translator (that is,
+ * per predictor and task), which DJL hands to PyTorch without another copy: without it every batch would
+ * allocate a fresh direct buffer that only the garbage collector frees. The context's NDManager (and with
+ * it the batch's tensors) is closed by DJL after each call.
  */
 final class TileBatchTranslator implements NoBatchifyTranslator<TileBatch, byte[]> {
   private static final String TILE_SIZE = "tileSize";
   private final int numClasses;
+  private ByteBuffer input = ByteBuffer.allocateDirect(0);
 
   TileBatchTranslator(int numClasses) {
     this.numClasses = numClasses;
@@ -26,7 +30,13 @@ final class TileBatchTranslator implements NoBatchifyTranslator<TileBatch, byte[
   public NDList processInput(TranslatorContext ctx, TileBatch batch) {
     Shape shape = new Shape(batch.count(), batch.channels(), batch.tileSize(), batch.tileSize());
     ctx.setAttachment(TILE_SIZE, batch.tileSize());
-    return new NDList(ctx.getNDManager().create(FloatBuffer.wrap(batch.data(), 0, batch.floats()), shape));
+    int bytes = batch.floats() * Float.BYTES;
+    if (input.capacity() < bytes) {
+      input = ByteBuffer.allocateDirect(bytes).order(ByteOrder.nativeOrder());
+    }
+    input.clear().limit(bytes);
+    input.asFloatBuffer().put(batch.data(), 0, batch.floats());
+    return new NDList(ctx.getNDManager().create(input, shape, DataType.FLOAT32));
   }
 
   @Override

@@ -13,6 +13,7 @@ import io.terraseg.TerraSegException;
 import io.terraseg.model.arch.ArchitectureSpec;
 import io.terraseg.model.arch.Architectures;
 import io.terraseg.raster.GeoTiffFile;
+import io.terraseg.report.RunSummary;
 import io.terraseg.tools.SampleScene;
 import java.nio.file.Files;
 import java.nio.file.Path;

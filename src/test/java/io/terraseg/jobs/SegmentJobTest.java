@@ -20,6 +20,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.terraseg.metrics.ConfusionMatrix;
 import io.terraseg.model.ModelSpec;
 import io.terraseg.raster.GeoTiffFile;
+import io.terraseg.report.RunSummary;
 import io.terraseg.raster.RasterInfo;
 import io.terraseg.tools.SampleScene;
 import java.awt.Rectangle;
@@ -202,7 +203,7 @@ class SegmentJobTest {
         List.of(dir.resolve("images/*.tif").toString(), dir.resolve("nodata/images").toString()), out.toString(),
         null, null, 8, List.of(), null));
     try (Stream<Path> files = Files.list(out)) {
-      assertEquals(List.of("_SUCCESS", "border.mask.tif", "run.json", "small.mask.tif"),
+      assertEquals(List.of("_SUCCESS", "_scenes", "border.mask.tif", "run.json", "small.mask.tif"),
           files.map(p -> p.getFileName().toString()).sorted().toList());
     }
     JsonNode run = new ObjectMapper().readTree(out.resolve("run.json").toFile());

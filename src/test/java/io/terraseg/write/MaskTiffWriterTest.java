@@ -1,4 +1,4 @@
-package io.terraseg.stitch;
+package io.terraseg.write;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;

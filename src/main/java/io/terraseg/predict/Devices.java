@@ -1,4 +1,4 @@
-package io.terraseg.inference;
+package io.terraseg.predict;
 
 import ai.djl.Device;
 import ai.djl.engine.Engine;

@@ -1,22 +1,22 @@
-package io.terraseg.jobs;
+package io.terraseg.metrics;
 
 import io.terraseg.TerraSegException;
 import io.terraseg.metrics.ConfusionMatrix;
-import io.terraseg.stitch.MaskTiffWriter;
+import io.terraseg.write.MaskTiffWriter;
 import java.awt.Rectangle;
 
 /**
  * Counts one core's pixels into a confusion matrix. A pixel is left out (and counted as ignored) when its
  * label is the label raster's nodata or the ignore index, or when the prediction is nodata (255).
  */
-final class LabelCounting {
+public final class LabelCounting {
   private LabelCounting() {}
 
   /**
    * @param labels label values of the core, row-major
    * @param predictions predicted class ids of the same pixels (255 = nodata)
    */
-  static void count(ConfusionMatrix cm, int[] labels, int[] predictions, int n, Double labelNodata,
+  public static void count(ConfusionMatrix cm, int[] labels, int[] predictions, int n, Double labelNodata,
       Integer ignoreIndex, String labelUri, String predictionUri, Rectangle core) {
     int k = cm.numClasses();
     int nodata = labelNodata == null ? Integer.MIN_VALUE : (int) Math.round(labelNodata);

@@ -1,4 +1,4 @@
-package io.terraseg.jobs;
+package io.terraseg.plan;
 
 import io.terraseg.TerraSegException;
 import java.io.IOException;
@@ -7,10 +7,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.TreeMap;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
-import org.apache.hadoop.fs.FileSystem;
 import io.terraseg.raster.HadoopFiles;
+import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 
 /**
@@ -18,20 +19,36 @@ import org.apache.hadoop.fs.Path;
  * Hadoop FileSystem. Scenes are keyed by name: the file name without .tif/.tiff and without a trailing
  * .mask or .label, so images/a.tif, labels/a.tif, labels/a.label.tif and out/a.mask.tif all name scene "a".
  */
-final class InputPaths {
+public final class InputPaths {
   private InputPaths() {}
 
+  /**
+   * Input scenes: like {@link #resolve}, but masks (NAME.mask.tif, what segment writes) are never inputs, so
+   * a scheduled run over a folder that also receives its masks takes only the scenes.
+   */
+  public static Map<String, String> resolveScenes(List<String> args, Configuration conf) {
+    return resolve(args, conf, "input", true);
+  }
+
   /** Scene name → URI, sorted by name; duplicate names are an error. */
-  static Map<String, String> resolve(List<String> args, Configuration conf, String what) {
+  public static Map<String, String> resolve(List<String> args, Configuration conf, String what) {
+    return resolve(args, conf, what, false);
+  }
+
+  private static Map<String, String> resolve(List<String> args, Configuration conf, String what,
+      boolean skipMasks) {
     List<String> files = new ArrayList<>();
     for (String arg : args) {
       List<String> matched = expand(arg, conf);
+      if (skipMasks) {
+        matched.removeIf(InputPaths::isMask);
+      }
       if (matched.isEmpty()) {
         throw new TerraSegException(arg + ": no " + what + " GeoTIFF (.tif/.tiff) found");
       }
       files.addAll(matched);
     }
-    Map<String, String> byName = new java.util.TreeMap<>();
+    Map<String, String> byName = new TreeMap<>();
     for (String file : files) {
       String name = sceneName(file);
       String previous = byName.put(name, file);
@@ -42,7 +59,21 @@ final class InputPaths {
     return new LinkedHashMap<>(byName);
   }
 
-  static String sceneName(String uri) {
+  /** Whether {@code args} is one path naming an existing file (not a directory, not a glob's matches). */
+  public static boolean isSingleFile(List<String> args, Configuration conf) {
+    if (args.size() != 1) {
+      return false;
+    }
+    try {
+      Path path = new Path(args.get(0));
+      FileSystem fs = HadoopFiles.fileSystem(path, conf);
+      return fs.exists(path) && fs.getFileStatus(path).isFile();
+    } catch (IOException | IllegalArgumentException e) {
+      return false;
+    }
+  }
+
+  public static String sceneName(String uri) {
     String name = new Path(uri).getName();
     String lower = name.toLowerCase(Locale.ROOT);
     if (lower.endsWith(".tiff")) {
@@ -94,7 +125,16 @@ final class InputPaths {
     return resolved.toString();
   }
 
+  private static boolean isMask(String uri) {
+    String name = new Path(uri).getName().toLowerCase(Locale.ROOT);
+    return name.endsWith(".mask.tif") || name.endsWith(".mask.tiff");
+  }
+
+  /** Also leaves out hidden files ('.' or '_' first, as Hadoop does): temporary files of running jobs. */
   private static boolean isTiff(String name) {
+    if (name.startsWith(".") || name.startsWith("_")) {
+      return false;
+    }
     String lower = name.toLowerCase(Locale.ROOT);
     return lower.endsWith(".tif") || lower.endsWith(".tiff");
   }

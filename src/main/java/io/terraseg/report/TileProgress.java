@@ -1,4 +1,4 @@
-package io.terraseg.jobs;
+package io.terraseg.report;
 
 import java.util.Locale;
 import java.util.Set;
@@ -13,8 +13,8 @@ import org.slf4j.LoggerFactory;
  * Logs "segment: 1200/6241 tiles (19%), 14.2 tiles/s, ETA 5m55s" every few percent, counting the tiles of
  * each finished task of the jobs tagged with {@link #JOB_PROPERTY}.
  */
-final class TileProgress extends SparkListener {
-  static final String JOB_PROPERTY = "terraseg.progress";
+public final class TileProgress extends SparkListener {
+  public static final String JOB_PROPERTY = "terraseg.progress";
   private static final Logger LOG = LoggerFactory.getLogger("io.terraseg.progress");
   private final int[] tilesPerPartition;
   private final long total;
@@ -25,7 +25,7 @@ final class TileProgress extends SparkListener {
   private long done;
   private int lastPercent;
 
-  TileProgress(int[] tilesPerPartition, int stepPercent) {
+  public TileProgress(int[] tilesPerPartition, int stepPercent) {
     this.tilesPerPartition = tilesPerPartition;
     long sum = 0;
     for (int n : tilesPerPartition) {

@@ -1,4 +1,4 @@
-package io.terraseg.jobs;
+package io.terraseg.write;
 
 import io.terraseg.TerraSegException;
 import java.io.IOException;
@@ -11,12 +11,13 @@ import io.terraseg.raster.HadoopFiles;
 import org.apache.hadoop.fs.Path;
 
 /**
- * An output directory whose files appear all at once or not at all. Files are written into a hidden staging
- * directory inside it; {@link #commit} moves them into place and writes _SUCCESS last; {@link #abort}
- * (any failure) deletes the staging directory and leaves earlier outputs untouched.
+ * The run-level files of an output directory (run.json, metrics), which appear all at once or not at all:
+ * they are written into a hidden staging directory inside it and {@link #commit} moves them into place,
+ * _SUCCESS last; {@link #close} without a commit (any failure) deletes the staging directory and leaves
+ * earlier outputs untouched. Scenes commit on their own (see {@link SceneWriter}).
  */
-final class OutputDir implements AutoCloseable {
-  static final String SUCCESS = "_SUCCESS";
+public final class OutputDir implements AutoCloseable {
+  public static final String SUCCESS = "_SUCCESS";
   private final String dir;
   private final FileSystem fs;
   private final Path root;
@@ -32,7 +33,7 @@ final class OutputDir implements AutoCloseable {
   }
 
   /** Creates the directory and its staging area, failing early (before any work) if it cannot be written. */
-  static OutputDir open(String dir, Configuration conf) {
+  public static OutputDir open(String dir, Configuration conf) {
     try {
       Path root = new Path(dir);
       FileSystem fs = HadoopFiles.fileSystem(root, conf);
@@ -56,7 +57,7 @@ final class OutputDir implements AutoCloseable {
   }
 
   /** A new file in the staging area, moved to {@code dir/name} on commit. */
-  OutputStream create(String name) {
+  public OutputStream create(String name) {
     try {
       staged.add(name);
       return fs.create(new Path(staging, name), true);
@@ -65,7 +66,7 @@ final class OutputDir implements AutoCloseable {
     }
   }
 
-  void write(String name, byte[] content) {
+  public void write(String name, byte[] content) {
     try (OutputStream out = create(name)) {
       out.write(content);
     } catch (IOException e) {
@@ -73,12 +74,37 @@ final class OutputDir implements AutoCloseable {
     }
   }
 
-  String path(String name) {
+  public String path(String name) {
     return new Path(root, name).toString();
   }
 
-  /** Moves every staged file into place, replacing earlier ones, and marks the directory complete. */
-  void commit() {
+  /**
+   * Says the directory is being changed: removes _SUCCESS until a run completes again, and the work in
+   * progress a killed run may have left.
+   */
+  public void beginChanges() {
+    try {
+      fs.delete(new Path(root, SUCCESS), false);
+      fs.delete(OutputLayout.work(root), true);
+    } catch (IOException e) {
+      throw new TerraSegException(dir + ": cannot write (" + TerraSegException.describe(e) + ")", e);
+    }
+  }
+
+  /** Removes the work in progress (parts, temporary files) of this run. */
+  public void removeWork() {
+    try {
+      fs.delete(OutputLayout.work(root), true);
+    } catch (IOException e) {
+      throw new TerraSegException(dir + ": cannot write (" + TerraSegException.describe(e) + ")", e);
+    }
+  }
+
+  /**
+   * Moves every staged file into place, replacing earlier ones; {@code complete} (every scene done or
+   * skipped) marks the directory with _SUCCESS.
+   */
+  public void commit(boolean complete) {
     try {
       fs.delete(new Path(root, SUCCESS), false);
       for (String name : staged) {
@@ -89,7 +115,9 @@ final class OutputDir implements AutoCloseable {
         }
       }
       fs.delete(staging, true);
-      fs.create(new Path(root, SUCCESS), true).close();
+      if (complete) {
+        fs.create(new Path(root, SUCCESS), true).close();
+      }
       committed = true;
     } catch (IOException e) {
       throw new TerraSegException(dir + ": cannot move outputs into place (" + TerraSegException.describe(e) + ")", e);

@@ -1,15 +1,15 @@
-package io.terraseg.jobs;
+package io.terraseg.plan;
 
 import io.terraseg.TerraSegException;
 import io.terraseg.raster.RasterInfo;
 import io.terraseg.raster.SampleType;
 
 /** The checks a label raster must pass before any pixel is counted against it. */
-final class LabelRasters {
+public final class LabelRasters {
   private LabelRasters() {}
 
   /** Returns {@code label} if it is a single-band integer raster on exactly {@code reference}'s grid. */
-  static RasterInfo check(RasterInfo label, RasterInfo reference) {
+  public static RasterInfo check(RasterInfo label, RasterInfo reference) {
     requireClassIds(label);
     if (!label.sameGridAs(reference)) {
       throw new TerraSegException(label.uri() + ": grid " + label.gridDescription() + " does not match "
@@ -19,7 +19,7 @@ final class LabelRasters {
   }
 
   /** Class rasters (labels, predictions) are single-band integers. */
-  static void requireClassIds(RasterInfo label) {
+  public static void requireClassIds(RasterInfo label) {
     if (label.sampleType() == SampleType.FLOAT32 || label.sampleType() == SampleType.FLOAT64) {
       throw new TerraSegException(label.uri() + ": class rasters hold integer class ids; this one is "
           + label.sampleType().gdalName());

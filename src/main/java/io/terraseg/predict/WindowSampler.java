@@ -1,4 +1,4 @@
-package io.terraseg.inference;
+package io.terraseg.predict;
 
 import io.terraseg.model.ModelSpec.InputSpec;
 import io.terraseg.raster.GeoTiffFile;

@@ -1,20 +1,21 @@
-package io.terraseg.jobs;
+package io.terraseg.report;
 
 import io.terraseg.metrics.ConfusionMatrix;
 import io.terraseg.metrics.MetricsReport;
 import io.terraseg.metrics.SegmentationMetrics;
+import io.terraseg.write.OutputDir;
 import java.util.List;
 import java.util.Map;
 import java.util.SortedMap;
 import java.util.TreeMap;
 
 /** metrics.json, metrics.csv and confusion_matrix.png for a run, overall and per scene. */
-final class Reports {
-  static final String METRICS_JSON = "metrics.json";
+public final class Reports {
+  public static final String METRICS_JSON = "metrics.json";
 
   private Reports() {}
 
-  static SegmentationMetrics writeMetrics(OutputDir out, List<String> classNames,
+  public static SegmentationMetrics writeMetrics(OutputDir out, List<String> classNames,
       Map<String, ConfusionMatrix> perScene) {
     ConfusionMatrix total = new ConfusionMatrix(classNames.size());
     SortedMap<String, SegmentationMetrics> perImage = new TreeMap<>();

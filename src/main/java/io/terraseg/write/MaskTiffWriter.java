@@ -1,4 +1,4 @@
-package io.terraseg.stitch;
+package io.terraseg.write;
 
 import io.terraseg.raster.GeoTiffTags;
 import java.io.ByteArrayOutputStream;

@@ -1,4 +1,4 @@
-package io.terraseg.inference;
+package io.terraseg.predict;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

@@ -1,0 +1,176 @@
+package io.terraseg.write;
+
+import io.terraseg.metrics.ConfusionMatrix;
+import io.terraseg.plan.Scene;
+import io.terraseg.plan.SegmentPlan;
+import io.terraseg.plan.TileRange;
+import io.terraseg.raster.HadoopFiles;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+
+/**
+ * The executor side of writing: turns finished tile ranges into committed scenes, straight on the output
+ * filesystem. A scene that one task predicted whole is written from memory. A scene cut into several ranges
+ * has each range stored as a part file; the task that stores the last one (it sees every part once its own
+ * is in place) assembles the mask, streaming the parts in tile order. Two tasks finishing together may both
+ * assemble: they write the same bytes under their own temporary names and the rename makes that harmless.
+ *
+ * <p>Committing a scene: mask to a temporary name, the old record removed, the mask renamed into place, then
+ * the record written (see {@link SceneRecords}). A killed task leaves temporary files under .terraseg/ only.
+ */
+public final class SceneWriter {
+  private static final int PART_MAGIC = 0x54535031; // "TSP1"
+  private final SegmentPlan plan;
+  private final Path root;
+  private final FileSystem fs;
+
+  public SceneWriter(SegmentPlan plan, Configuration conf) throws IOException {
+    this.plan = plan;
+    this.root = new Path(plan.output());
+    this.fs = HadoopFiles.fileSystem(root, conf);
+  }
+
+  /** Stores a finished range; returns the scene's result when this call completed the scene, else null. */
+  public SceneResult accept(MaskPart part) {
+    Scene scene = part.range().scene();
+    if (part.range().wholeScene()) {
+      return commit(scene, List.of(part), null);
+    }
+    Path parts = OutputLayout.parts(root, scene.name());
+    Path file = new Path(parts, String.format("%010d.part", part.range().from()));
+    try {
+      Path temporary = OutputLayout.temporary(root, scene.name() + "." + file.getName());
+      try (DataOutputStream out = new DataOutputStream(fs.create(temporary, true))) {
+        writePart(out, part);
+      }
+      fs.mkdirs(parts);
+      HadoopFiles.replace(fs, temporary, file);
+      List<Path> stored = new ArrayList<>();
+      for (FileStatus status : fs.listStatus(parts, p -> p.getName().endsWith(".part"))) {
+        stored.add(status.getPath());
+      }
+      if (stored.size() < part.range().ranges()) {
+        return null;
+      }
+      stored.sort(null); // zero-padded start tiles: name order is tile order
+      List<MaskPart> headers = new ArrayList<>();
+      for (Path p : stored) {
+        try (DataInputStream in = new DataInputStream(fs.open(p))) {
+          headers.add(readPart(in, part.range()));
+        }
+      }
+      return commit(scene, headers, stored);
+    } catch (IOException e) {
+      throw SceneRecords.cannotWrite(file, e);
+    }
+  }
+
+  /** Writes the mask from the parts (in tile order; data from memory, or streamed from {@code files}). */
+  private SceneResult commit(Scene scene, List<MaskPart> parts, List<Path> files) {
+    long[] byteCounts = new long[scene.grid().size()];
+    ConfusionMatrix confusion = scene.label() == null ? null : new ConfusionMatrix(plan.numClasses());
+    long predicted = 0;
+    for (MaskPart part : parts) {
+      System.arraycopy(part.tileBytes(), 0, byteCounts, part.range().from(), part.tileBytes().length);
+      predicted += part.tilesPredicted();
+      if (confusion != null) {
+        confusion.merge(part.confusion());
+      }
+    }
+    Path mask = OutputLayout.mask(root, scene.name());
+    try {
+      Path temporary = OutputLayout.temporary(root, mask.getName());
+      try (MaskTiffWriter writer = new MaskTiffWriter(fs.create(temporary, true), scene.image().width(),
+          scene.image().height(), scene.grid().stride(), byteCounts, plan.palette(), scene.image().geoTags())) {
+        for (int p = 0; p < parts.size(); p++) {
+          MaskPart part = parts.get(p);
+          if (files == null) {
+            copyTiles(new DataInputStream(new java.io.ByteArrayInputStream(part.data())), part.tileBytes(), writer);
+          } else {
+            try (DataInputStream in = new DataInputStream(fs.open(files.get(p)))) {
+              readPart(in, part.range());
+              copyTiles(in, part.tileBytes(), writer);
+            }
+          }
+        }
+      }
+      long maskBytes = fs.getFileStatus(temporary).getLen();
+      SceneRecords.remove(fs, root, scene.name());
+      HadoopFiles.replace(fs, temporary, mask);
+      SceneResult result = new SceneResult(scene.name(), SceneResult.Status.DONE, scene.fingerprint(),
+          scene.image().uri(), scene.label() == null ? null : scene.label().uri(), mask.getName(), maskBytes,
+          scene.image().width(), scene.image().height(), byteCounts.length, predicted,
+          confusion == null ? null : confusion.toArray(), confusion == null ? 0 : confusion.ignoredPixels(), null);
+      SceneRecords.write(fs, root, result);
+      return result;
+    } catch (IOException e) {
+      throw SceneRecords.cannotWrite(mask, e);
+    }
+  }
+
+  private static void copyTiles(DataInputStream in, long[] sizes, MaskTiffWriter writer) throws IOException {
+    for (long size : sizes) {
+      byte[] tile = new byte[(int) size];
+      in.readFully(tile);
+      writer.writeTile(tile);
+    }
+  }
+
+  /** Part file: magic, range, counts, tile sizes, then the compressed tiles. */
+  private static void writePart(DataOutputStream out, MaskPart part) throws IOException {
+    out.writeInt(PART_MAGIC);
+    out.writeInt(part.range().from());
+    out.writeInt(part.range().to());
+    out.writeLong(part.tilesPredicted());
+    ConfusionMatrix cm = part.confusion();
+    out.writeInt(cm == null ? 0 : cm.numClasses());
+    if (cm != null) {
+      for (long[] row : cm.toArray()) {
+        for (long v : row) {
+          out.writeLong(v);
+        }
+      }
+      out.writeLong(cm.ignoredPixels());
+    }
+    for (long size : part.tileBytes()) {
+      out.writeLong(size);
+    }
+    out.write(part.data());
+  }
+
+  /**
+   * Reads a part file's header (leaving the stream at its first tile) as a MaskPart without data. {@code like}
+   * is any range of the same scene, whose range count the part shares.
+   */
+  private static MaskPart readPart(DataInputStream in, TileRange like) throws IOException {
+    if (in.readInt() != PART_MAGIC) {
+      throw new IOException("not a TerraSeg part file");
+    }
+    int from = in.readInt();
+    int to = in.readInt();
+    long predicted = in.readLong();
+    int k = in.readInt();
+    ConfusionMatrix cm = null;
+    if (k > 0) {
+      long[][] rows = new long[k][k];
+      for (long[] row : rows) {
+        for (int j = 0; j < k; j++) {
+          row[j] = in.readLong();
+        }
+      }
+      cm = ConfusionMatrix.of(rows, in.readLong());
+    }
+    long[] sizes = new long[to - from];
+    for (int i = 0; i < sizes.length; i++) {
+      sizes[i] = in.readLong();
+    }
+    return new MaskPart(new TileRange(like.scene(), from, to, like.ranges()), sizes, null, predicted, cm);
+  }
+}
