@@ -203,6 +203,44 @@ class CliTest {
     assertNoOutput(out);
   }
 
+  /** One prediction file and one label file are compared whatever their names. */
+  @Test
+  void evaluateComparesOneFileWithOneFileWhateverTheirNames() throws Exception {
+    Path out = dir.resolve("pairing");
+    Result segmented = run("segment", "--model", SAMPLE_MODEL, "--input", image.toString(), "--output",
+        out.resolve("masks").toString(), "--tile", "64", "--overlap", "8");
+    assertEquals(0, segmented.exitCode(), segmented.err());
+    Path prediction = Files.copy(out.resolve("masks/scene.mask.tif"), out.resolve("a_pred.tif"));
+    Path renamedLabel = Files.copy(label, out.resolve("a_label.tif"));
+    Result r = run("evaluate", "--pred", prediction.toString(), "--label", renamedLabel.toString(), "--model",
+        SAMPLE_MODEL, "--output", out.resolve("metrics").toString());
+    assertEquals(0, r.exitCode(), r.err());
+    JsonNode metrics = new ObjectMapper().readTree(out.resolve("metrics/metrics.json").toFile());
+    assertEquals(200 * 150, metrics.get("pixels").asLong() + metrics.get("ignored_pixels").asLong());
+
+    Result unmatched = run("evaluate", "--pred", out.resolve("masks").toString(), "--label",
+        out.resolve("a_label.tif").toString(), out.resolve("a_pred.tif").toString(), "--num-classes", "4",
+        "--output", out.resolve("none").toString());
+    assertOneLineError(unmatched, out.resolve("a_label.tif") + " " + out.resolve("a_pred.tif")
+        + ": no label raster matches a prediction by scene name (predictions: scene; labels: a_label, a_pred)");
+  }
+
+  /** --keep-going completes the other scenes but still exits 1, naming the failure. */
+  @Test
+  void keepGoingStillExitsWithOne() throws Exception {
+    Path images = dir.resolve("keep-going");
+    Files.createDirectories(images);
+    Files.copy(image, images.resolve("good.tif"));
+    Files.writeString(images.resolve("bad.tif"), "not a raster");
+    Path out = dir.resolve("out-keep-going");
+    Result r = run("segment", "--model", SAMPLE_MODEL, "--input", images.toString(), "--output", out.toString(),
+        "--keep-going", "--tile", "64", "--overlap", "8");
+    assertOneLineError(r, images.resolve("bad.tif") + ": not a TIFF file");
+    assertTrue(Files.exists(out.resolve("good.mask.tif")));
+    assertTrue(Files.exists(out.resolve("run.json")));
+    assertFalse(Files.exists(out.resolve("_SUCCESS")));
+  }
+
   @Test
   void usageErrorsExitWithTwo() {
     Result r = run("segment", "--model", SAMPLE_MODEL);

@@ -22,4 +22,12 @@ final class Gdal {
     }
     return new ObjectMapper().readTree(output);
   }
+
+  static void run(String... command) throws Exception {
+    Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+    String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    if (p.waitFor() != 0) {
+      throw new AssertionError(String.join(" ", command) + ": " + output);
+    }
+  }
 }

@@ -11,15 +11,22 @@ import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.spark.SparkConf;
+import org.apache.spark.scheduler.SparkListener;
+import org.apache.spark.scheduler.SparkListenerExecutorRemoved;
+import org.apache.spark.scheduler.SparkListenerTaskEnd;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * segment on a real multi-JVM cluster (Spark's local-cluster: a master, workers and two executor JVMs): the
- * model directory is shipped with addFile and loaded once per executor, the Hadoop configuration travels to
- * the tasks, and the masks equal the ones of a local run.
+ * model directory is shipped as an archive and loaded once per executor, the Hadoop configuration travels to
+ * the tasks, scenes spread over tasks on both executors are assembled by whichever finishes last, and one
+ * executor JVM is killed in the middle of the run: the retried tasks give byte-identical masks and exact
+ * counts.
  */
 class LocalClusterTest {
   @TempDir Path dir;
@@ -27,10 +34,11 @@ class LocalClusterTest {
   @Test
   void clusterRunGivesTheSameMaskAsALocalRun() throws Exception {
     Path image = dir.resolve("images/scene.tif");
-    SampleScene.write(image, dir.resolve("labels/scene.tif"), 400, 300, 11, true);
+    SampleScene.write(image, dir.resolve("labels/scene.tif"), 1200, 900, 11, true);
+    SampleScene.write(dir.resolve("images/small.tif"), dir.resolve("labels/small.tif"), 300, 200, 12, false);
     Path model = Path.of("scripts/sample-model");
-    SegmentJob.Options local = new SegmentJob.Options(model, List.of(image.toString()),
-        dir.resolve("local").toString(), 128, 16, 4, List.of(dir.resolve("labels").toString()), null);
+    SegmentJob.Options local = new SegmentJob.Options(model, List.of(dir.resolve("images").toString()),
+        dir.resolve("local").toString(), 64, 8, 4, List.of(dir.resolve("labels").toString()), null);
     SegmentJob.run(TestSpark.session(), local);
 
     TestSpark.session().stop();
@@ -45,20 +53,58 @@ class LocalClusterTest {
         Thread.sleep(200);
       }
       assertEquals(2, cluster.sparkContext().getExecutorIds().size(), "two executor JVMs registered");
-      SegmentJob.run(cluster, new SegmentJob.Options(model, local.inputs(), dir.resolve("cluster").toString(), 128,
-          16, 4, local.labels(), null));
+      AtomicBoolean killed = new AtomicBoolean();
+      AtomicInteger lost = new AtomicInteger();
+      cluster.sparkContext().addSparkListener(new SparkListener() {
+        @Override
+        public void onExecutorRemoved(SparkListenerExecutorRemoved removed) {
+          lost.incrementAndGet();
+        }
+
+        @Override
+        public void onTaskEnd(SparkListenerTaskEnd task) {
+          if (task.taskInfo().successful() && task.stageId() > 0 && killed.compareAndSet(false, true)) {
+            killOneExecutor();
+          }
+        }
+      });
+      SegmentJob.run(cluster, new SegmentJob.Options(model, local.inputs(), dir.resolve("cluster").toString(), 64,
+          8, 4, local.labels(), null));
+      assertTrue(killed.get(), "an executor was killed during the run");
+      assertTrue(lost.get() >= 1, "Spark lost the killed executor during the run");
     } finally {
       cluster.stop();
       System.clearProperty("spark.testing");
       System.clearProperty("spark.test.home");
     }
-    assertArrayEquals(SegmentJobTest.readAll(dir.resolve("local/scene.mask.tif")),
-        SegmentJobTest.readAll(dir.resolve("cluster/scene.mask.tif")));
+    for (String mask : List.of("scene.mask.tif", "small.mask.tif")) {
+      assertArrayEquals(Files.readAllBytes(dir.resolve("local").resolve(mask)),
+          Files.readAllBytes(dir.resolve("cluster").resolve(mask)), mask);
+    }
     ObjectMapper json = new ObjectMapper();
     JsonNode localMetrics = json.readTree(dir.resolve("local/metrics.json").toFile());
     JsonNode clusterMetrics = json.readTree(dir.resolve("cluster/metrics.json").toFile());
     assertEquals(localMetrics.get("confusion_matrix"), clusterMetrics.get("confusion_matrix"));
     assertTrue(Files.exists(dir.resolve("cluster/_SUCCESS")));
+  }
+
+  /**
+   * SIGKILL to one executor JVM (a child process of this JVM, whose in-process workers launched it). Its
+   * command line is read from /proc: ProcessHandle.Info leaves out command lines as long as a class path.
+   */
+  private static void killOneExecutor() {
+    ProcessHandle executor = ProcessHandle.current().descendants()
+        .filter(p -> commandLine(p).contains("CoarseGrainedExecutorBackend"))
+        .findFirst().orElseThrow(() -> new AssertionError("no executor process found"));
+    executor.destroyForcibly();
+  }
+
+  private static String commandLine(ProcessHandle process) {
+    try {
+      return Files.readString(Path.of("/proc", Long.toString(process.pid()), "cmdline"));
+    } catch (java.io.IOException e) {
+      return "";
+    }
   }
 
   /**

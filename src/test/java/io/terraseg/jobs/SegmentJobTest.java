@@ -170,7 +170,7 @@ class SegmentJobTest {
   }
 
   /** The reference: normalize the whole image the model.json way and run one forward pass in DJL. */
-  private static int[] wholeImagePrediction(Path image, Path modelDir) throws Exception {
+  static int[] wholeImagePrediction(Path image, Path modelDir) throws Exception {
     ModelSpec spec = ModelSpec.read(modelDir);
     try (GeoTiffFile tiff = GeoTiffFile.open(image.toString(), HADOOP);
         Model model = Model.newInstance("reference", Device.cpu(), "PyTorch")) {
