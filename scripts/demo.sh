@@ -18,7 +18,8 @@ python3 - <<'PY' 2>/dev/null || true
 import json
 m = json.load(open("build/demo/out/metrics.json"))
 r = json.load(open("build/demo/out/run.json"))
-print(f"demo: {r['tiles']} tiles in {r['seconds']:.1f} s ({r['tiles_per_second']:.1f} tiles/s); "
+print(f"demo: {r['done']} scene(s) segmented, {r['skipped']} already complete (run again with --force to redo); "
+      f"{r['tiles']} tiles in {r['seconds']:.1f} s ({r['tiles_per_second']:.1f} tiles/s); "
       f"mIoU {m['miou']:.3f}, pixel accuracy {m['pixel_accuracy']:.3f}")
 PY
 cat <<EOM
