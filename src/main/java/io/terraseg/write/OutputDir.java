@@ -6,6 +6,7 @@ import java.io.OutputStream;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import io.terraseg.raster.HadoopFiles;
 import org.apache.hadoop.fs.Path;
@@ -18,6 +19,7 @@ import org.apache.hadoop.fs.Path;
  */
 public final class OutputDir implements AutoCloseable {
   public static final String SUCCESS = "_SUCCESS";
+  private static final String STAGING_PREFIX = ".terraseg-staging-";
   private final String dir;
   private final FileSystem fs;
   private final Path root;
@@ -40,7 +42,7 @@ public final class OutputDir implements AutoCloseable {
       if (fs.exists(root) && !fs.getFileStatus(root).isDirectory()) {
         throw new TerraSegException(dir + ": output exists and is not a directory");
       }
-      Path staging = new Path(root, ".terraseg-staging-" + Long.toHexString(System.nanoTime()));
+      Path staging = new Path(root, STAGING_PREFIX + Long.toHexString(System.nanoTime()));
       if (!fs.mkdirs(staging)) {
         throw new TerraSegException(dir + ": cannot create output directory");
       }
@@ -86,6 +88,11 @@ public final class OutputDir implements AutoCloseable {
     try {
       fs.delete(new Path(root, SUCCESS), false);
       fs.delete(OutputLayout.work(root), true);
+      for (FileStatus stale : fs.listStatus(root, p -> p.getName().startsWith(STAGING_PREFIX))) {
+        if (!stale.getPath().getName().equals(staging.getName())) {
+          fs.delete(stale.getPath(), true); // a killed run's run-level files
+        }
+      }
     } catch (IOException e) {
       throw new TerraSegException(dir + ": cannot write (" + TerraSegException.describe(e) + ")", e);
     }

@@ -44,7 +44,13 @@ class ResumableRunTest {
     FileTime writtenA = Files.getLastModifiedTime(out.resolve("a.mask.tif"));
     JsonNode metricsBefore = JSON.readTree(out.resolve("metrics.json").toFile());
 
+    // What a run killed mid-way leaves: hidden run-level staging and work in progress. The next run clears it.
+    Files.createDirectories(out.resolve(".terraseg-staging-killed"));
+    Files.createDirectories(out.resolve(".terraseg/parts/a"));
+    Files.writeString(out.resolve(".terraseg/parts/a/0000000000.part"), "half a part");
     RunSummary again = segment(List.of(images.toString()), out, false, false);
+    assertFalse(Files.exists(out.resolve(".terraseg-staging-killed")));
+    assertFalse(Files.exists(out.resolve(".terraseg")));
     assertEquals(List.of("skipped", "skipped"), statuses(out));
     assertEquals(0, again.tiles(), "nothing recomputed");
     assertEquals(writtenA, Files.getLastModifiedTime(out.resolve("a.mask.tif")), "a's mask untouched");
