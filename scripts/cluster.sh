@@ -25,12 +25,8 @@ export SPARK_LOCAL_DIRS="$STATE/local"
 
 log() { echo "cluster: $*" >&2; }
 
-# The pid in FILE if it still runs CLASS (a stale file or a reused pid is not ours).
-running_pid() {
-  local pid
-  pid="$(cat "$1" 2>/dev/null)" || return 1
-  [[ -n "$pid" ]] && tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -q "$2" && echo "$pid"
-}
+# shellcheck source=scripts/daemons.sh
+. "$ROOT/scripts/daemons.sh"
 
 MASTER=org.apache.spark.deploy.master.Master
 WORKER=org.apache.spark.deploy.worker.Worker
@@ -98,16 +94,7 @@ start() {
 stop_daemon() {
   local name="$1" class="$2" pid
   if pid="$(running_pid "$STATE/$name.pid" "$class")"; then
-    kill "$pid"
-    for _ in $(seq 1 40); do
-      kill -0 "$pid" 2>/dev/null || break
-      sleep 0.5
-    done
-    if kill -0 "$pid" 2>/dev/null; then
-      log "$name (pid $pid) did not stop on SIGTERM; killing it"
-      kill -9 "$pid"
-    fi
-    log "stopped $name (pid $pid)"
+    terminate "$pid" "$name"
   fi
   rm -f "$STATE/$name.pid"
 }

@@ -20,11 +20,8 @@ START_TIMEOUT="${HDFS_START_TIMEOUT:-120}"
 
 log() { echo "hdfs: $*" >&2; }
 
-running_pid() {
-  local pid
-  pid="$(cat "$STATE/pid" 2>/dev/null)" || return 1
-  [[ -n "$pid" ]] && tr '\0' ' ' < "/proc/$pid/cmdline" 2>/dev/null | grep -q "$MAIN" && echo "$pid"
-}
+# shellcheck source=scripts/daemons.sh
+. "$ROOT/scripts/daemons.sh"
 
 classpath() {
   if [[ ! -f "$CLASSPATH_FILE" || "$ROOT/scripts/hdfs/pom.xml" -nt "$CLASSPATH_FILE" ]]; then
@@ -41,7 +38,7 @@ fs_shell() {
 }
 
 start() {
-  if running_pid >/dev/null; then
+  if running_pid "$STATE/pid" "$MAIN" >/dev/null; then
     log "already running (pid $(cat "$STATE/pid"))"
     cat "$STATE/url"
     return
@@ -64,7 +61,7 @@ start() {
 
   local deadline=$((SECONDS + START_TIMEOUT)) port=""
   while [[ -z "$port" ]]; do
-    if ! running_pid >/dev/null; then
+    if ! running_pid "$STATE/pid" "$MAIN" >/dev/null; then
       log "failed to start; the end of $STATE/hdfs.log:"
       tail -n 30 "$STATE/hdfs.log" >&2
       exit 1
@@ -105,17 +102,8 @@ XML
 
 stop() {
   local pid
-  if pid="$(running_pid)"; then
-    kill "$pid"
-    for _ in $(seq 1 40); do
-      kill -0 "$pid" 2>/dev/null || break
-      sleep 0.5
-    done
-    if kill -0 "$pid" 2>/dev/null; then
-      log "pid $pid did not stop on SIGTERM; killing it"
-      kill -9 "$pid"
-    fi
-    log "stopped (pid $pid)"
+  if pid="$(running_pid "$STATE/pid" "$MAIN")"; then
+    terminate "$pid" hdfs
   fi
   rm -f "$STATE/pid" "$STATE/url"
   rm -rf "$STATE/data"
@@ -124,6 +112,6 @@ stop() {
 case "${1:-}" in
   start) start ;;
   stop) stop ;;
-  url) [[ -f "$STATE/url" ]] && running_pid >/dev/null && cat "$STATE/url" || { log "not running"; exit 1; } ;;
+  url) [[ -f "$STATE/url" ]] && running_pid "$STATE/pid" "$MAIN" >/dev/null && cat "$STATE/url" || { log "not running"; exit 1; } ;;
   *) echo "usage: scripts/hdfs.sh start|stop|url" >&2; exit 2 ;;
 esac

@@ -5,6 +5,7 @@ import io.terraseg.plan.Scene;
 import io.terraseg.plan.SegmentPlan;
 import io.terraseg.plan.TileRange;
 import io.terraseg.raster.HadoopFiles;
+import java.io.ByteArrayInputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
@@ -92,7 +93,7 @@ public final class SceneWriter {
         for (int p = 0; p < parts.size(); p++) {
           MaskPart part = parts.get(p);
           if (files == null) {
-            copyTiles(new DataInputStream(new java.io.ByteArrayInputStream(part.data())), part.tileBytes(), writer);
+            copyTiles(new DataInputStream(new ByteArrayInputStream(part.data())), part.tileBytes(), writer);
           } else {
             try (DataInputStream in = new DataInputStream(fs.open(files.get(p)))) {
               readPart(in, part.range());
