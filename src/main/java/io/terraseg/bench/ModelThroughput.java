@@ -2,9 +2,9 @@ package io.terraseg.bench;
 
 import ai.djl.Device;
 import ai.djl.inference.Predictor;
-import io.terraseg.predict.Devices;
 import io.terraseg.model.SegmentationModel;
 import io.terraseg.model.TileBatch;
+import io.terraseg.predict.Devices;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -15,9 +15,10 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
 /**
- * The pure model time of a segment run, for scripts/bench-segment.sh: the same number of tiles, in the same
- * batches, through the same model, with the same concurrency as the job (tasks in parallel, each with its own
- * predictor and its share of the cores), but with no reading, stitching or Spark. Prints one JSON object.
+ * The pure model time of a segment run, for scripts/bench-segment.sh: the same number of tiles, in
+ * the same batches, through the same model, with the same concurrency as the job (tasks in
+ * parallel, each with its own predictor and its share of the cores), but with no reading, stitching
+ * or Spark. Prints one JSON object.
  *
  * <p>Usage: {@code ModelThroughput MODEL_DIR TILES TILE_SIZE BATCH TASKS}
  */
@@ -47,22 +48,29 @@ public final class ModelThroughput {
     List<Future<?>> running = new ArrayList<>();
     for (int t = 0; t < tasks; t++) {
       int share = tiles / tasks + (t < tiles % tasks ? 1 : 0);
-      running.add(pool.submit(() -> {
-        try (Predictor<TileBatch, byte[]> predictor = model.newPredictor()) {
-          for (int done = 0; done < share; done += batch) {
-            predictor.predict(new TileBatch(data, Math.min(batch, share - done), c, tileSize));
-          }
-        }
-        return null;
-      }));
+      running.add(
+          pool.submit(
+              () -> {
+                try (Predictor<TileBatch, byte[]> predictor = model.newPredictor()) {
+                  for (int done = 0; done < share; done += batch) {
+                    predictor.predict(
+                        new TileBatch(data, Math.min(batch, share - done), c, tileSize));
+                  }
+                }
+                return null;
+              }));
     }
     for (Future<?> f : running) {
       f.get();
     }
     double seconds = (System.nanoTime() - start) / 1e9;
     pool.shutdown();
-    System.out.printf(Locale.ROOT, "{\"model_seconds\": %.3f, \"tiles\": %d, \"ms_per_tile\": %.2f}%n", seconds,
-        tiles, 1000 * seconds / tiles);
+    System.out.printf(
+        Locale.ROOT,
+        "{\"model_seconds\": %.3f, \"tiles\": %d, \"ms_per_tile\": %.2f}%n",
+        seconds,
+        tiles,
+        1000 * seconds / tiles);
     model.close();
   }
 }

@@ -11,9 +11,12 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-@Command(name = "info", mixinStandardHelpOptions = true,
-    description = "Describe a GeoTIFF as JSON: size, bands, data type, CRS, geotransform, nodata, internal "
-        + "tiling and compression. Reads the header only.")
+@Command(
+    name = "info",
+    mixinStandardHelpOptions = true,
+    description =
+        "Describe a GeoTIFF as JSON: size, bands, data type, CRS, geotransform, nodata, internal "
+            + "tiling and compression. Reads the header only.")
 final class InfoCommand implements Callable<Integer> {
   @Parameters(paramLabel = "PATH", description = "GeoTIFF path or Hadoop FileSystem URI")
   String path;

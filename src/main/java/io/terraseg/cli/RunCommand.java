@@ -18,9 +18,9 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 
 /**
- * Runs a job file, so a scheduler calls one stable command. The file names a command and its options with
- * the CLI's long option names (without dashes); lists repeat an option's values. Relative paths are taken
- * from the working directory, as on the command line:
+ * Runs a job file, so a scheduler calls one stable command. The file names a command and its
+ * options with the CLI's long option names (without dashes); lists repeat an option's values.
+ * Relative paths are taken from the working directory, as on the command line:
  *
  * <pre>
  * command: segment
@@ -30,8 +30,11 @@ import picocli.CommandLine.Parameters;
  * batch: 8
  * </pre>
  */
-@Command(name = "run", mixinStandardHelpOptions = true,
-    description = "Run a job file (jobs/*.yaml): a command and its options, as on the command line.")
+@Command(
+    name = "run",
+    mixinStandardHelpOptions = true,
+    description =
+        "Run a job file (jobs/*.yaml): a command and its options, as on the command line.")
 final class RunCommand implements Callable<Integer> {
   @Parameters(paramLabel = "JOB.yaml", description = "job file")
   Path job;
@@ -68,7 +71,8 @@ final class RunCommand implements Callable<Integer> {
     } catch (NoSuchFileException e) {
       throw new TerraSegException(job + ": no such file");
     } catch (IOException e) {
-      throw new TerraSegException(job + ": invalid YAML (" + TerraSegException.describe(e) + ")", e);
+      throw new TerraSegException(
+          job + ": invalid YAML (" + TerraSegException.describe(e) + ")", e);
     }
     if (root == null || !root.isObject() || !root.hasNonNull("command")) {
       throw new TerraSegException(job + ": a job file is a mapping with a \"command\" entry");

@@ -8,12 +8,20 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-@Command(name = "sample", mixinStandardHelpOptions = true,
-    description = {"Write a synthetic georeferenced land-cover scene for the sample model: "
-        + "OUT_DIR/images/NAME.tif (RGB uint8) and OUT_DIR/labels/NAME.tif (class ids). Any size; memory "
-        + "stays constant."})
+@Command(
+    name = "sample",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Write a synthetic georeferenced land-cover scene for the sample model: "
+          + "OUT_DIR/images/NAME.tif (RGB uint8) and OUT_DIR/labels/NAME.tif (class ids). Any size; memory "
+          + "stays constant."
+    })
 final class SampleCommand implements Callable<Integer> {
-  @Option(names = "--output", required = true, paramLabel = "OUT_DIR", description = "output directory")
+  @Option(
+      names = "--output",
+      required = true,
+      paramLabel = "OUT_DIR",
+      description = "output directory")
   Path output;
 
   @Option(names = "--name", defaultValue = "scene", description = "scene name (default: scene)")
@@ -22,7 +30,10 @@ final class SampleCommand implements Callable<Integer> {
   @Option(names = "--width", defaultValue = "2048", description = "width in pixels (default 2048)")
   int width;
 
-  @Option(names = "--height", defaultValue = "2048", description = "height in pixels (default 2048)")
+  @Option(
+      names = "--height",
+      defaultValue = "2048",
+      description = "height in pixels (default 2048)")
   int height;
 
   @Option(names = "--seed", defaultValue = "1", description = "random seed (default 1)")
@@ -38,10 +49,22 @@ final class SampleCommand implements Callable<Integer> {
     Path images = Files.createDirectories(output.resolve("images"));
     Path labels = Files.createDirectories(output.resolve("labels"));
     long start = System.nanoTime();
-    SampleScene.write(images.resolve(name + ".tif"), labels.resolve(name + ".tif"), width, height, seed,
+    SampleScene.write(
+        images.resolve(name + ".tif"),
+        labels.resolve(name + ".tif"),
+        width,
+        height,
+        seed,
         nodataBorder);
-    spec.commandLine().getOut().printf("sample: wrote %s and %s (%d x %d) in %.1f s%n", images.resolve(name + ".tif"),
-        labels.resolve(name + ".tif"), width, height, (System.nanoTime() - start) / 1e9);
+    spec.commandLine()
+        .getOut()
+        .printf(
+            "sample: wrote %s and %s (%d x %d) in %.1f s%n",
+            images.resolve(name + ".tif"),
+            labels.resolve(name + ".tif"),
+            width,
+            height,
+            (System.nanoTime() - start) / 1e9);
     return 0;
   }
 }

@@ -8,53 +8,92 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-@Command(name = "segment", mixinStandardHelpOptions = true,
-    description = {"Segment GeoTIFF scenes: each input NAME.tif gives OUT_DIR/NAME.mask.tif (uint8 class ids, "
-        + "the scene's georeference, nodata 255), plus run.json and _SUCCESS; with --labels also metrics.json, "
-        + "metrics.csv and confusion_matrix.png. Each scene is committed as soon as it is done; running the "
-        + "same command again skips complete, unchanged scenes."})
+@Command(
+    name = "segment",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Segment GeoTIFF scenes: each input NAME.tif gives OUT_DIR/NAME.mask.tif (uint8 class ids, "
+          + "the scene's georeference, nodata 255), plus run.json and _SUCCESS; with --labels also metrics.json, "
+          + "metrics.csv and confusion_matrix.png. Each scene is committed as soon as it is done; running the "
+          + "same command again skips complete, unchanged scenes."
+    })
 final class SegmentCommand implements Callable<Integer> {
-  @Option(names = "--model", required = true, paramLabel = "MODEL_DIR", description = "directory with model.json")
+  @Option(
+      names = "--model",
+      required = true,
+      paramLabel = "MODEL_DIR",
+      description = "directory with model.json")
   Path model;
 
-  @Option(names = "--input", required = true, arity = "1..*", paramLabel = "PATH",
+  @Option(
+      names = "--input",
+      required = true,
+      arity = "1..*",
+      paramLabel = "PATH",
       description = "GeoTIFF file, directory or glob (repeatable)")
   List<String> inputs;
 
-  @Option(names = "--output", required = true, paramLabel = "OUT_DIR", description = "output directory")
+  @Option(
+      names = "--output",
+      required = true,
+      paramLabel = "OUT_DIR",
+      description = "output directory")
   String output;
 
-  @Option(names = "--tile", paramLabel = "N", description = "tile size in pixels (default: model.json, else 512)")
+  @Option(
+      names = "--tile",
+      paramLabel = "N",
+      description = "tile size in pixels (default: model.json, else 512)")
   Integer tile;
 
-  @Option(names = "--overlap", paramLabel = "N",
+  @Option(
+      names = "--overlap",
+      paramLabel = "N",
       description = "context pixels on each side of a tile's core (default: model.json, else 64)")
   Integer overlap;
 
-  @Option(names = "--batch", paramLabel = "N", defaultValue = "8", description = "tiles per forward pass (default 8)")
+  @Option(
+      names = "--batch",
+      paramLabel = "N",
+      defaultValue = "8",
+      description = "tiles per forward pass (default 8)")
   int batch;
 
-  @Option(names = "--labels", arity = "1..*", paramLabel = "PATH",
+  @Option(
+      names = "--labels",
+      arity = "1..*",
+      paramLabel = "PATH",
       description = "label rasters, matched to inputs by scene name: evaluate in the same run")
   List<String> labels = List.of();
 
-  @Option(names = "--ignore-index", paramLabel = "I", description = "label value left out of the metrics")
+  @Option(
+      names = "--ignore-index",
+      paramLabel = "I",
+      description = "label value left out of the metrics")
   Integer ignoreIndex;
 
-  @Option(names = "--force", description = "recompute every scene, even those whose outputs are complete and "
-      + "whose inputs, model and options are unchanged (by default such scenes are skipped)")
+  @Option(
+      names = "--force",
+      description =
+          "recompute every scene, even those whose outputs are complete and "
+              + "whose inputs, model and options are unchanged (by default such scenes are skipped)")
   boolean force;
 
-  @Option(names = "--keep-going", description = "a scene that fails is reported in run.json and the other scenes "
-      + "are completed; the exit code is still 1")
+  @Option(
+      names = "--keep-going",
+      description =
+          "a scene that fails is reported in run.json and the other scenes "
+              + "are completed; the exit code is still 1")
   boolean keepGoing;
 
   @Mixin SparkOptions spark;
 
   @Override
   public Integer call() {
-    SegmentJob.run(spark.session("segment"), new SegmentJob.Options(model, inputs, output, tile, overlap, batch,
-        labels, ignoreIndex, force, keepGoing));
+    SegmentJob.run(
+        spark.session("segment"),
+        new SegmentJob.Options(
+            model, inputs, output, tile, overlap, batch, labels, ignoreIndex, force, keepGoing));
     return 0;
   }
 }

@@ -43,10 +43,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * segment: plan (driver) → predict and write (executors) → report (driver), in two Spark jobs whatever the
- * number of scenes: one reads the headers and checks what is already done, one predicts the tile ranges and
- * commits each scene as soon as its last range is in. The driver only plans and aggregates small per-scene
- * results; it never touches a pixel or a mask byte.
+ * segment: plan (driver) → predict and write (executors) → report (driver), in two Spark jobs
+ * whatever the number of scenes: one reads the headers and checks what is already done, one
+ * predicts the tile ranges and commits each scene as soon as its last range is in. The driver only
+ * plans and aggregates small per-scene results; it never touches a pixel or a mask byte.
  */
 public final class SegmentJob {
   private static final Logger LOG = LoggerFactory.getLogger("io.terraseg.progress");
@@ -57,14 +57,31 @@ public final class SegmentJob {
   /**
    * @param tile tile size, null = model.json's, else 512
    * @param overlap null = model.json's, else 64
-   * @param labels label rasters to evaluate against (matched to inputs by scene name); empty = no evaluation
+   * @param labels label rasters to evaluate against (matched to inputs by scene name); empty = no
+   *     evaluation
    * @param force recompute scenes that are already complete
    * @param keepGoing a failing scene does not stop the others (the run still fails at the end)
    */
-  public record Options(Path modelDir, List<String> inputs, String output, Integer tile, Integer overlap,
-      int batch, List<String> labels, Integer ignoreIndex, boolean force, boolean keepGoing) {
-    public Options(Path modelDir, List<String> inputs, String output, Integer tile, Integer overlap, int batch,
-        List<String> labels, Integer ignoreIndex) {
+  public record Options(
+      Path modelDir,
+      List<String> inputs,
+      String output,
+      Integer tile,
+      Integer overlap,
+      int batch,
+      List<String> labels,
+      Integer ignoreIndex,
+      boolean force,
+      boolean keepGoing) {
+    public Options(
+        Path modelDir,
+        List<String> inputs,
+        String output,
+        Integer tile,
+        Integer overlap,
+        int batch,
+        List<String> labels,
+        Integer ignoreIndex) {
       this(modelDir, inputs, output, tile, overlap, batch, labels, ignoreIndex, false, false);
     }
   }
@@ -82,25 +99,48 @@ public final class SegmentJob {
     int threads = Spark.threadsPerTask(conf);
     Devices.limitThreads(threads);
     ModelSpec spec = ModelSpec.read(options.modelDir());
-    int tileSize = options.tile() != null ? options.tile() : spec.tile() != null ? spec.tile().size() : DEFAULT_TILE;
-    int overlap = options.overlap() != null ? options.overlap()
-        : spec.tile() != null ? spec.tile().overlap() : DEFAULT_OVERLAP;
-    new TileGrid(tileSize, tileSize, tileSize, overlap); // rejects a bad tile/overlap before any I/O
+    int tileSize =
+        options.tile() != null
+            ? options.tile()
+            : spec.tile() != null ? spec.tile().size() : DEFAULT_TILE;
+    int overlap =
+        options.overlap() != null
+            ? options.overlap()
+            : spec.tile() != null ? spec.tile().overlap() : DEFAULT_OVERLAP;
+    new TileGrid(
+        tileSize, tileSize, tileSize, overlap); // rejects a bad tile/overlap before any I/O
 
     Map<String, String> images = InputPaths.resolveScenes(options.inputs(), hadoop);
-    Map<String, String> labels = options.labels() == null || options.labels().isEmpty()
-        ? Map.of() : InputPaths.resolve(options.labels(), hadoop, "label");
+    Map<String, String> labels =
+        options.labels() == null || options.labels().isEmpty()
+            ? Map.of()
+            : InputPaths.resolve(options.labels(), hadoop, "label");
     if (!labels.isEmpty() && images.keySet().stream().noneMatch(labels::containsKey)) {
-      throw new TerraSegException(String.join(" ", options.labels()) + ": no label raster matches an input scene "
-          + "by name (inputs: " + String.join(", ", images.keySet()) + ")");
+      throw new TerraSegException(
+          String.join(" ", options.labels())
+              + ": no label raster matches an input scene "
+              + "by name (inputs: "
+              + String.join(", ", images.keySet())
+              + ")");
     }
-    images.keySet().stream().filter(name -> !labels.isEmpty() && !labels.containsKey(name)).forEach(name ->
-        LOG.warn("segment: no label raster for scene {}: it is segmented but not evaluated", name));
+    images.keySet().stream()
+        .filter(name -> !labels.isEmpty() && !labels.containsKey(name))
+        .forEach(
+            name ->
+                LOG.warn(
+                    "segment: no label raster for scene {}: it is segmented but not evaluated",
+                    name));
 
     try (OutputDir out = OutputDir.open(options.output(), hadoop)) {
-      Fingerprint fingerprint = Fingerprint.of(options.modelDir(), tileSize, overlap, options.ignoreIndex());
-      List<PlannedScene> planned = ScenePlanner.plan(jsc, images, labels, new ScenePlanner.Settings(fingerprint,
-          spec.input().bands(), options.output(), options.force()));
+      Fingerprint fingerprint =
+          Fingerprint.of(options.modelDir(), tileSize, overlap, options.ignoreIndex());
+      List<PlannedScene> planned =
+          ScenePlanner.plan(
+              jsc,
+              images,
+              labels,
+              new ScenePlanner.Settings(
+                  fingerprint, spec.input().bands(), options.output(), options.force()));
       List<Scene> scenes = new ArrayList<>();
       for (PlannedScene p : planned) {
         if (p.error() != null && !options.keepGoing()) {
@@ -113,12 +153,22 @@ public final class SegmentJob {
       TaskResult tasks = new TaskResult();
       out.beginChanges();
       if (!scenes.isEmpty()) {
-        // One blank tile on the CPU: a broken or mismatched model fails before any output, naming the file.
+        // One blank tile on the CPU: a broken or mismatched model fails before any output, naming
+        // the file.
         SegmentationModel model = ModelCache.get(options.modelDir(), Device.cpu());
         model.check(tileSize);
         try {
-          tasks = predictAndWrite(spark, jsc, scenes, spec, options, tileSize, overlap, threads,
-              fingerprint.modelHash());
+          tasks =
+              predictAndWrite(
+                  spark,
+                  jsc,
+                  scenes,
+                  spec,
+                  options,
+                  tileSize,
+                  overlap,
+                  threads,
+                  fingerprint.modelHash());
         } finally {
           out.removeWork();
         }
@@ -126,54 +176,108 @@ public final class SegmentJob {
 
       Map<String, SceneResult> results = new HashMap<>();
       for (SceneResult r : tasks.scenes) {
-        // Two tasks may both have assembled a scene (same bytes); a failure of any range fails the scene.
+        // Two tasks may both have assembled a scene (same bytes); a failure of any range fails the
+        // scene.
         results.merge(r.name(), r, (a, b) -> a.status() == SceneResult.Status.FAILED ? a : b);
       }
       List<SceneResult> all = new ArrayList<>();
       for (PlannedScene p : planned) {
-        all.add(p.previous() != null ? p.previous()
-            : p.error() != null ? SceneResult.failed(p.name(), p.image(), p.label(), p.error())
-            : results.getOrDefault(p.name(), SceneResult.failed(p.name(), p.image(), p.label(),
-                p.image() + ": not completed")));
+        all.add(
+            p.previous() != null
+                ? p.previous()
+                : p.error() != null
+                    ? SceneResult.failed(p.name(), p.image(), p.label(), p.error())
+                    : results.getOrDefault(
+                        p.name(),
+                        SceneResult.failed(
+                            p.name(), p.image(), p.label(), p.image() + ": not completed")));
       }
       Map<String, ConfusionMatrix> confusions = new LinkedHashMap<>();
-      all.stream().filter(r -> r.status() != SceneResult.Status.FAILED && r.confusionMatrix() != null)
+      all.stream()
+          .filter(r -> r.status() != SceneResult.Status.FAILED && r.confusionMatrix() != null)
           .forEach(r -> confusions.put(r.name(), r.confusion()));
       if (!confusions.isEmpty()) {
         Reports.writeMetrics(out, spec.classNames(), confusions);
       }
       double seconds = (System.nanoTime() - start) / 1e9;
-      RunSummary summary = RunSummary.of(spec.name(), conf.get("spark.master"), tileSize, overlap, options.batch(),
-          all, name -> name == null ? null : out.path(name), seconds,
-          new RunSummary.TaskSeconds(tasks.readNanos / 1e9, tasks.modelNanos / 1e9, tasks.totalNanos / 1e9),
-          confusions.isEmpty() ? null : out.path(Reports.METRICS_JSON));
+      RunSummary summary =
+          RunSummary.of(
+              spec.name(),
+              conf.get("spark.master"),
+              tileSize,
+              overlap,
+              options.batch(),
+              all,
+              name -> name == null ? null : out.path(name),
+              seconds,
+              new RunSummary.TaskSeconds(
+                  tasks.readNanos / 1e9, tasks.modelNanos / 1e9, tasks.totalNanos / 1e9),
+              confusions.isEmpty() ? null : out.path(Reports.METRICS_JSON));
       out.write("run.json", summary.toJson());
       out.commit(summary.failed() == 0);
-      LOG.info("segment: {} scene(s) done, {} skipped (complete), {} failed; {} in {}s ({} tiles/s)",
-          summary.done(), summary.skipped(), summary.failed(), options.output(),
-          String.format(Locale.ROOT, "%.1f", seconds), String.format(Locale.ROOT, "%.2f", summary.tilesPerSecond()));
+      LOG.info(
+          "segment: {} scene(s) done, {} skipped (complete), {} failed; {} in {}s ({} tiles/s)",
+          summary.done(),
+          summary.skipped(),
+          summary.failed(),
+          options.output(),
+          String.format(Locale.ROOT, "%.1f", seconds),
+          String.format(Locale.ROOT, "%.2f", summary.tilesPerSecond()));
       if (summary.failed() > 0) {
-        SceneResult first = all.stream().filter(r -> r.status() == SceneResult.Status.FAILED).findFirst().get();
-        throw new TerraSegException(first.error() + (summary.failed() > 1
-            ? " (and " + (summary.failed() - 1) + " more failed scene(s); see " + out.path("run.json") + ")" : ""));
+        SceneResult first =
+            all.stream().filter(r -> r.status() == SceneResult.Status.FAILED).findFirst().get();
+        throw new TerraSegException(
+            first.error()
+                + (summary.failed() > 1
+                    ? " (and "
+                        + (summary.failed() - 1)
+                        + " more failed scene(s); see "
+                        + out.path("run.json")
+                        + ")"
+                    : ""));
       }
       return summary;
     }
   }
 
-  private static TaskResult predictAndWrite(SparkSession spark, JavaSparkContext jsc, List<Scene> scenes,
-      ModelSpec spec, Options options, int tileSize, int overlap, int threads, String modelHash) {
+  private static TaskResult predictAndWrite(
+      SparkSession spark,
+      JavaSparkContext jsc,
+      List<Scene> scenes,
+      ModelSpec spec,
+      Options options,
+      int tileSize,
+      int overlap,
+      int threads,
+      String modelHash) {
     int[] palette = new int[256];
     spec.classes().forEach(c -> palette[c.id()] = c.rgb());
-    SegmentPlan plan = new SegmentPlan(modelLocation(jsc, options.modelDir(), modelHash), spec.numClasses(), palette, tileSize,
-        options.batch(), options.ignoreIndex(), threads, options.output(), options.keepGoing());
-    List<List<TileRange>> partitions = Partitions.of(scenes, options.batch(), jsc.defaultParallelism());
-    TileProgress progress = new TileProgress(partitions.stream().mapToInt(Partitions::tiles).toArray(), 5);
+    SegmentPlan plan =
+        new SegmentPlan(
+            modelLocation(jsc, options.modelDir(), modelHash),
+            spec.numClasses(),
+            palette,
+            tileSize,
+            options.batch(),
+            options.ignoreIndex(),
+            threads,
+            options.output(),
+            options.keepGoing());
+    List<List<TileRange>> partitions =
+        Partitions.of(scenes, options.batch(), jsc.defaultParallelism());
+    TileProgress progress =
+        new TileProgress(partitions.stream().mapToInt(Partitions::tiles).toArray(), 5);
     spark.sparkContext().addSparkListener(progress);
     try {
-      LOG.info("segment: {} scene(s) to do, {} tiles of {} px (overlap {}), batch {}, model {}, {} task(s)",
-          scenes.size(), partitions.stream().mapToInt(Partitions::tiles).sum(), tileSize, overlap, options.batch(),
-          spec.name(), partitions.size());
+      LOG.info(
+          "segment: {} scene(s) to do, {} tiles of {} px (overlap {}), batch {}, model {}, {} task(s)",
+          scenes.size(),
+          partitions.stream().mapToInt(Partitions::tiles).sum(),
+          tileSize,
+          overlap,
+          options.batch(),
+          spec.name(),
+          partitions.size());
       jsc.setLocalProperty(TileProgress.JOB_PROPERTY, "true");
       return jsc.parallelize(partitions, partitions.size())
           .flatMap(List::iterator)
@@ -186,10 +290,10 @@ public final class SegmentJob {
   }
 
   /**
-   * Local runs (one JVM) read the model where it is; on a cluster, local-cluster included, the directory is
-   * shipped once per executor as a zip archive that Spark unpacks there (addFile takes no local directories
-   * on a cluster), so executors need no access to the driver's disk. The archive is named after the model's
-   * hash: a changed model is a new archive.
+   * Local runs (one JVM) read the model where it is; on a cluster, local-cluster included, the
+   * directory is shipped once per executor as a zip archive that Spark unpacks there (addFile takes
+   * no local directories on a cluster), so executors need no access to the driver's disk. The
+   * archive is named after the model's hash: a changed model is a new archive.
    */
   private static String modelLocation(JavaSparkContext jsc, Path modelDir, String modelHash) {
     if (LOCAL_MASTER.matcher(jsc.master()).matches()) {
@@ -211,8 +315,12 @@ public final class SegmentJob {
       }
       jsc.sc().addArchive(archive.toUri().toString());
     } catch (IOException e) {
-      throw new TerraSegException(modelDir + ": cannot package the model for the executors ("
-          + TerraSegException.describe(e) + ")", e);
+      throw new TerraSegException(
+          modelDir
+              + ": cannot package the model for the executors ("
+              + TerraSegException.describe(e)
+              + ")",
+          e);
     }
     return SegmentPlan.SHIPPED + name;
   }

@@ -16,9 +16,10 @@ import java.util.List;
 import org.apache.spark.api.java.function.FlatMapFunction;
 
 /**
- * One Spark task of segment: predict each of its tile ranges, hand each to the scene writer, and return the
- * scenes it committed (and, with keep-going, the ones that failed) plus where its time went. Results travel
- * as the task's return value, never as accumulators, so a retried task cannot be counted twice.
+ * One Spark task of segment: predict each of its tile ranges, hand each to the scene writer, and
+ * return the scenes it committed (and, with keep-going, the ones that failed) plus where its time
+ * went. Results travel as the task's return value, never as accumulators, so a retried task cannot
+ * be counted twice.
  */
 final class SegmentTask implements FlatMapFunction<Iterator<TileRange>, TaskResult> {
   private final SegmentPlan plan;
@@ -49,8 +50,12 @@ final class SegmentTask implements FlatMapFunction<Iterator<TileRange>, TaskResu
           if (!plan.keepGoing()) {
             throw e;
           }
-          result.scenes.add(SceneResult.failed(range.scene().name(), range.scene().image().uri(),
-              range.scene().label() == null ? null : range.scene().label().uri(), e.getMessage()));
+          result.scenes.add(
+              SceneResult.failed(
+                  range.scene().name(),
+                  range.scene().image().uri(),
+                  range.scene().label() == null ? null : range.scene().label().uri(),
+                  e.getMessage()));
         }
       }
       result.readNanos = predictor.readNanos();

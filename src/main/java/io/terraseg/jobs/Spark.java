@@ -12,8 +12,9 @@ import org.apache.spark.SparkConf;
 import org.apache.spark.sql.SparkSession;
 
 /**
- * The Spark session a command runs in. Under spark-submit the master and settings come from spark-submit;
- * otherwise --master (default local[*]) and an optional properties file (conf/*.properties) decide.
+ * The Spark session a command runs in. Under spark-submit the master and settings come from
+ * spark-submit; otherwise --master (default local[*]) and an optional properties file
+ * (conf/*.properties) decide.
  */
 public final class Spark {
   private Spark() {}
@@ -25,7 +26,8 @@ public final class Spark {
       try (Reader in = Files.newBufferedReader(propertiesFile)) {
         properties.load(in);
       } catch (IOException e) {
-        throw new TerraSegException(propertiesFile + ": cannot read Spark properties (" + e.getMessage() + ")");
+        throw new TerraSegException(
+            propertiesFile + ": cannot read Spark properties (" + e.getMessage() + ")");
       }
       properties.stringPropertyNames().forEach(k -> conf.set(k, properties.getProperty(k).trim()));
     }
@@ -47,8 +49,9 @@ public final class Spark {
   private static final Pattern LOCAL = Pattern.compile("local(?:\\[(\\*|\\d+)(?:,\\d+)?])?");
 
   /**
-   * CPU threads each task may give PyTorch: in local[N] the driver JVM runs N tasks on all cores, so each
-   * gets cores / N; on a cluster (local-cluster included) a task owns spark.task.cpus cores.
+   * CPU threads each task may give PyTorch: in local[N] the driver JVM runs N tasks on all cores,
+   * so each gets cores / N; on a cluster (local-cluster included) a task owns spark.task.cpus
+   * cores.
    */
   static int threadsPerTask(SparkConf conf) {
     Matcher local = LOCAL.matcher(conf.get("spark.master", "local[*]"));
@@ -56,7 +59,10 @@ public final class Spark {
       return conf.getInt("spark.task.cpus", 1);
     }
     int cores = Runtime.getRuntime().availableProcessors();
-    int tasks = local.group(1) == null ? 1 : local.group(1).equals("*") ? cores : Integer.parseInt(local.group(1));
+    int tasks =
+        local.group(1) == null
+            ? 1
+            : local.group(1).equals("*") ? cores : Integer.parseInt(local.group(1));
     return Math.max(1, cores / tasks);
   }
 }

@@ -6,9 +6,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * What segment tasks report: the scenes they committed or saw fail, and the time spent reading windows, in
- * the model and in all (nanoseconds summed over tasks). One per task; the driver merges them in place as
- * they arrive (Spark's aggregate lets the combiner modify its first argument).
+ * What segment tasks report: the scenes they committed or saw fail, and the time spent reading
+ * windows, in the model and in all (nanoseconds summed over tasks). One per task; the driver merges
+ * them in place as they arrive (Spark's aggregate lets the combiner modify its first argument).
  */
 final class TaskResult implements Serializable {
   final List<SceneResult> scenes = new ArrayList<>();

@@ -1,13 +1,13 @@
 package io.terraseg.metrics;
 
 import io.terraseg.TerraSegException;
-import io.terraseg.metrics.ConfusionMatrix;
 import io.terraseg.write.MaskTiffWriter;
 import java.awt.Rectangle;
 
 /**
- * Counts one core's pixels into a confusion matrix. A pixel is left out (and counted as ignored) when its
- * label is the label raster's nodata or the ignore index, or when the prediction is nodata (255).
+ * Counts one core's pixels into a confusion matrix. A pixel is left out (and counted as ignored)
+ * when its label is the label raster's nodata or the ignore index, or when the prediction is nodata
+ * (255).
  */
 public final class LabelCounting {
   private LabelCounting() {}
@@ -16,8 +16,16 @@ public final class LabelCounting {
    * @param labels label values of the core, row-major
    * @param predictions predicted class ids of the same pixels (255 = nodata)
    */
-  public static void count(ConfusionMatrix cm, int[] labels, int[] predictions, int n, Double labelNodata,
-      Integer ignoreIndex, String labelUri, String predictionUri, Rectangle core) {
+  public static void count(
+      ConfusionMatrix cm,
+      int[] labels,
+      int[] predictions,
+      int n,
+      Double labelNodata,
+      Integer ignoreIndex,
+      String labelUri,
+      String predictionUri,
+      Rectangle core) {
     int k = cm.numClasses();
     int nodata = labelNodata == null ? Integer.MIN_VALUE : (int) Math.round(labelNodata);
     int ignore = ignoreIndex == null ? Integer.MIN_VALUE : ignoreIndex;
@@ -28,11 +36,25 @@ public final class LabelCounting {
       if (label == nodata || label == ignore || predicted == MaskTiffWriter.NODATA) {
         ignored++;
       } else if (label < 0 || label >= k) {
-        throw new TerraSegException(labelUri + ": label " + label + " at pixel " + pixel(core, i)
-            + " is not a class id (0.." + (k - 1) + "), the ignore index or nodata");
+        throw new TerraSegException(
+            labelUri
+                + ": label "
+                + label
+                + " at pixel "
+                + pixel(core, i)
+                + " is not a class id (0.."
+                + (k - 1)
+                + "), the ignore index or nodata");
       } else if (predicted < 0 || predicted >= k) {
-        throw new TerraSegException(predictionUri + ": prediction " + predicted + " at pixel " + pixel(core, i)
-            + " is not a class id (0.." + (k - 1) + ") or nodata (255)");
+        throw new TerraSegException(
+            predictionUri
+                + ": prediction "
+                + predicted
+                + " at pixel "
+                + pixel(core, i)
+                + " is not a class id (0.."
+                + (k - 1)
+                + ") or nodata (255)");
       } else {
         cm.add(label, predicted);
       }

@@ -6,9 +6,9 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 
 /**
- * The one piece of static mutable state in TerraSeg: each executor JVM loads a model directory once per
- * device and every task and partition on it shares that copy. Models stay loaded for the JVM's life, which
- * is the executor's: a job uses the same model from its first task to its last.
+ * The one piece of static mutable state in TerraSeg: each executor JVM loads a model directory once
+ * per device and every task and partition on it shares that copy. Models stay loaded for the JVM's
+ * life, which is the executor's: a job uses the same model from its first task to its last.
  */
 public final class ModelCache {
   private static final ConcurrentMap<String, SegmentationModel> MODELS = new ConcurrentHashMap<>();

@@ -50,7 +50,8 @@ public record ModelSpec(
   }
 
   /** bands are 1-based and may repeat; band b is fed as (raw / scale − mean[b]) / std[b]. */
-  public record InputSpec(int[] bands, double scale, double[] mean, double[] std) implements Serializable {}
+  public record InputSpec(int[] bands, double scale, double[] mean, double[] std)
+      implements Serializable {}
 
   public record TileSpec(int size, int overlap) implements Serializable {}
 
@@ -71,8 +72,12 @@ public record ModelSpec(
     } catch (NoSuchFileException e) {
       throw new TerraSegException(file + ": no such file (a model directory needs model.json)");
     } catch (IOException e) {
-      throw new TerraSegException(file + ": invalid model description ("
-          + e.getMessage().lines().findFirst().orElse("") + ")", e);
+      throw new TerraSegException(
+          file
+              + ": invalid model description ("
+              + e.getMessage().lines().findFirst().orElse("")
+              + ")",
+          e);
     }
     spec.validate(file);
     return spec;
@@ -83,29 +88,45 @@ public record ModelSpec(
     require(file, architecture != null, "\"architecture\" is missing");
     require(file, weights != null && !weights.isBlank(), "\"weights\" is missing");
     require(file, classes != null && !classes.isEmpty(), "\"classes\" is missing or empty");
-    require(file, classes.size() <= 255, "at most 255 classes (255 marks nodata); got " + classes.size());
+    require(
+        file,
+        classes.size() <= 255,
+        "at most 255 classes (255 marks nodata); got " + classes.size());
     for (int i = 0; i < classes.size(); i++) {
       ClassSpec c = classes.get(i);
-      require(file, c.id() == i, "classes must have ids 0..K-1 in order; entry " + i + " has id " + c.id());
+      require(
+          file,
+          c.id() == i,
+          "classes must have ids 0..K-1 in order; entry " + i + " has id " + c.id());
       require(file, c.name() != null, "class " + i + " has no name");
-      require(file, c.color() == null || COLOR.matcher(c.color()).matches(),
+      require(
+          file,
+          c.color() == null || COLOR.matcher(c.color()).matches(),
           "class " + i + " color must look like #1f78b4; got " + c.color());
     }
-    require(file, input != null && input.bands() != null && input.bands().length > 0,
+    require(
+        file,
+        input != null && input.bands() != null && input.bands().length > 0,
         "\"input.bands\" is missing or empty");
     int c = input.bands().length;
     for (int b : input.bands()) {
       require(file, b >= 1, "\"input.bands\" are 1-based; got " + b);
     }
     require(file, input.scale() > 0, "\"input.scale\" must be positive");
-    require(file, input.mean() != null && input.mean().length == c,
+    require(
+        file,
+        input.mean() != null && input.mean().length == c,
         "\"input.mean\" needs one value per band (" + c + ")");
-    require(file, input.std() != null && input.std().length == c,
+    require(
+        file,
+        input.std() != null && input.std().length == c,
         "\"input.std\" needs one value per band (" + c + ")");
     for (double s : input.std()) {
       require(file, s > 0, "\"input.std\" values must be positive");
     }
-    require(file, tile == null || (tile.size() > 0 && tile.overlap() >= 0),
+    require(
+        file,
+        tile == null || (tile.size() > 0 && tile.overlap() >= 0),
         "\"tile\" needs a positive size and a non-negative overlap");
   }
 

@@ -15,12 +15,15 @@ final class NativeArchitectures {
   static Model load(Path dir, ModelSpec spec, Path weights, Device device) throws IOException {
     ArchitectureSpec architecture;
     try {
-      architecture = new ArchitectureSpec(spec.architecture(), spec.backbone(), spec.outputStride(), spec.head());
+      architecture =
+          new ArchitectureSpec(
+              spec.architecture(), spec.backbone(), spec.outputStride(), spec.head());
     } catch (IllegalArgumentException e) {
       throw new TerraSegException(dir.resolve(ModelSpec.FILE) + ": " + e.getMessage(), e);
     }
     try {
-      return Architectures.load(architecture, spec.input().bands().length, spec.numClasses(), weights, device);
+      return Architectures.load(
+          architecture, spec.input().bands().length, spec.numClasses(), weights, device);
     } catch (IllegalArgumentException e) {
       // The state dict's message already names the file and every tensor that does not fit.
       throw new TerraSegException(e.getMessage(), e);

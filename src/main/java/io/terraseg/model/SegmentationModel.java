@@ -11,8 +11,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * A loaded model directory: the spec from model.json and the network on one device. Thread-safe to share;
- * each thread takes its own {@link #newPredictor()} (DJL predictors are not thread-safe).
+ * A loaded model directory: the spec from model.json and the network on one device. Thread-safe to
+ * share; each thread takes its own {@link #newPredictor()} (DJL predictors are not thread-safe).
  */
 public final class SegmentationModel implements AutoCloseable {
   private final Path dir;
@@ -25,7 +25,10 @@ public final class SegmentationModel implements AutoCloseable {
     this.model = model;
   }
 
-  /** Loads {@code dir} onto {@code device}; a missing or unloadable model is a one-line error naming the file. */
+  /**
+   * Loads {@code dir} onto {@code device}; a missing or unloadable model is a one-line error naming
+   * the file.
+   */
   public static SegmentationModel load(Path dir, Device device) {
     ModelSpec spec = ModelSpec.read(dir);
     Path weights = dir.resolve(spec.weights());
@@ -34,13 +37,15 @@ public final class SegmentationModel implements AutoCloseable {
     }
     Model model;
     try {
-      model = spec.architecture().equals(ModelSpec.TORCHSCRIPT)
-          ? loadTorchScript(spec, weights, device)
-          : NativeArchitectures.load(dir, spec, weights, device);
+      model =
+          spec.architecture().equals(ModelSpec.TORCHSCRIPT)
+              ? loadTorchScript(spec, weights, device)
+              : NativeArchitectures.load(dir, spec, weights, device);
     } catch (TerraSegException e) {
       throw e;
     } catch (IOException | MalformedModelException | RuntimeException e) {
-      throw new TerraSegException(weights + ": cannot load the model (" + TerraSegException.describe(e) + ")", e);
+      throw new TerraSegException(
+          weights + ": cannot load the model (" + TerraSegException.describe(e) + ")", e);
     }
     return new SegmentationModel(dir, spec, model);
   }
@@ -75,9 +80,9 @@ public final class SegmentationModel implements AutoCloseable {
   }
 
   /**
-   * Runs one blank tile through the network so a broken or mismatched model fails before any output is
-   * written, naming the file and what is wrong (class count, output size, input bands). One tile, not a
-   * batch: the driver holds no batch-sized native memory for it.
+   * Runs one blank tile through the network so a broken or mismatched model fails before any output
+   * is written, naming the file and what is wrong (class count, output size, input bands). One
+   * tile, not a batch: the driver holds no batch-sized native memory for it.
    */
   public void check(int tileSize) {
     int batch = 1;
@@ -90,9 +95,20 @@ public final class SegmentationModel implements AutoCloseable {
       while (cause.getCause() != null && !(cause instanceof TerraSegException)) {
         cause = cause.getCause();
       }
-      String problem = cause instanceof TerraSegException ? cause.getMessage()
-          : "fails on a " + batch + "x" + c + "x" + tileSize + "x" + tileSize + " input ("
-              + TerraSegException.describe(cause) + ")";
+      String problem =
+          cause instanceof TerraSegException
+              ? cause.getMessage()
+              : "fails on a "
+                  + batch
+                  + "x"
+                  + c
+                  + "x"
+                  + tileSize
+                  + "x"
+                  + tileSize
+                  + " input ("
+                  + TerraSegException.describe(cause)
+                  + ")";
       throw new TerraSegException(dir.resolve(spec.weights()) + ": " + problem, e);
     }
   }
@@ -101,5 +117,4 @@ public final class SegmentationModel implements AutoCloseable {
   public void close() {
     model.close();
   }
-
 }

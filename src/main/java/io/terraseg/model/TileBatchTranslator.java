@@ -11,11 +11,12 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 
 /**
- * Feeds a whole batch as one N×C×T×T tensor and takes the argmax over classes on the engine, so only one byte
- * per pixel crosses back into the JVM. The input goes through one direct buffer per translator (that is,
- * per predictor and task), which DJL hands to PyTorch without another copy: without it every batch would
- * allocate a fresh direct buffer that only the garbage collector frees. The context's NDManager (and with
- * it the batch's tensors) is closed by DJL after each call.
+ * Feeds a whole batch as one N×C×T×T tensor and takes the argmax over classes on the engine, so
+ * only one byte per pixel crosses back into the JVM. The input goes through one direct buffer per
+ * translator (that is, per predictor and task), which DJL hands to PyTorch without another copy:
+ * without it every batch would allocate a fresh direct buffer that only the garbage collector
+ * frees. The context's NDManager (and with it the batch's tensors) is closed by DJL after each
+ * call.
  */
 final class TileBatchTranslator implements NoBatchifyTranslator<TileBatch, byte[]> {
   private static final String TILE_SIZE = "tileSize";
@@ -45,11 +46,18 @@ final class TileBatchTranslator implements NoBatchifyTranslator<TileBatch, byte[
     Shape shape = logits.getShape();
     int tileSize = (Integer) ctx.getAttachment(TILE_SIZE);
     if (shape.dimension() != 4 || shape.get(2) != tileSize || shape.get(3) != tileSize) {
-      throw new TerraSegException("returns a " + shape + " output for " + tileSize + " x " + tileSize
-          + " tiles; a segmentation model must return N x K x H x W logits at the input size");
+      throw new TerraSegException(
+          "returns a "
+              + shape
+              + " output for "
+              + tileSize
+              + " x "
+              + tileSize
+              + " tiles; a segmentation model must return N x K x H x W logits at the input size");
     }
     if (shape.get(1) != numClasses) {
-      throw new TerraSegException("returns " + shape.get(1) + " classes but model.json lists " + numClasses);
+      throw new TerraSegException(
+          "returns " + shape.get(1) + " classes but model.json lists " + numClasses);
     }
     return logits.argMax(1).toType(DataType.UINT8, false).toByteArray();
   }

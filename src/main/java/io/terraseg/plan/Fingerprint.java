@@ -15,14 +15,16 @@ import java.util.stream.Stream;
 import org.apache.hadoop.fs.FileStatus;
 
 /**
- * What a scene's mask depends on, as one SHA-256: the input (and label) file's size and modification time,
- * the model directory's contents and every option that changes pixels or counts. A re-run skips a scene
- * whose recorded fingerprint matches and recomputes one whose fingerprint changed.
+ * What a scene's mask depends on, as one SHA-256: the input (and label) file's size and
+ * modification time, the model directory's contents and every option that changes pixels or counts.
+ * A re-run skips a scene whose recorded fingerprint matches and recomputes one whose fingerprint
+ * changed.
  *
- * @param modelHash SHA-256 of every file in the model directory (names and bytes): weights and model.json,
- *     whose bands, normalization and classes change the pixels
+ * @param modelHash SHA-256 of every file in the model directory (names and bytes): weights and
+ *     model.json, whose bands, normalization and classes change the pixels
  */
-public record Fingerprint(String modelHash, int tileSize, int overlap, Integer ignoreIndex) implements Serializable {
+public record Fingerprint(String modelHash, int tileSize, int overlap, Integer ignoreIndex)
+    implements Serializable {
   /** Bumped whenever the mask format changes, so older outputs are recomputed. */
   private static final String FORMAT = "terraseg-mask-1";
 
@@ -31,8 +33,16 @@ public record Fingerprint(String modelHash, int tileSize, int overlap, Integer i
   }
 
   String of(FileStatus image, FileStatus label) {
-    String text = String.join("\n", FORMAT, file(image), label == null ? "no labels" : file(label), modelHash,
-        "tile " + tileSize, "overlap " + overlap, "ignore " + ignoreIndex);
+    String text =
+        String.join(
+            "\n",
+            FORMAT,
+            file(image),
+            label == null ? "no labels" : file(label),
+            modelHash,
+            "tile " + tileSize,
+            "overlap " + overlap,
+            "ignore " + ignoreIndex);
     return HexFormat.of().formatHex(sha256().digest(text.getBytes(StandardCharsets.UTF_8)));
   }
 
@@ -55,8 +65,8 @@ public record Fingerprint(String modelHash, int tileSize, int overlap, Integer i
         }
       }
     } catch (IOException e) {
-      throw new TerraSegException(dir + ": cannot read the model directory (" + TerraSegException.describe(e) + ")",
-          e);
+      throw new TerraSegException(
+          dir + ": cannot read the model directory (" + TerraSegException.describe(e) + ")", e);
     }
     return HexFormat.of().formatHex(digest.digest());
   }

@@ -1,6 +1,7 @@
 package io.terraseg.plan;
 
 import io.terraseg.TerraSegException;
+import io.terraseg.raster.HadoopFiles;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -10,21 +11,21 @@ import java.util.Map;
 import java.util.TreeMap;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
-import io.terraseg.raster.HadoopFiles;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 
 /**
- * Input arguments to GeoTIFF files: a file, a directory (its *.tif and *.tiff, not recursive) or a glob, on any
- * Hadoop FileSystem. Scenes are keyed by name: the file name without .tif/.tiff and without a trailing
- * .mask or .label, so images/a.tif, labels/a.tif, labels/a.label.tif and out/a.mask.tif all name scene "a".
+ * Input arguments to GeoTIFF files: a file, a directory (its *.tif and *.tiff, not recursive) or a
+ * glob, on any Hadoop FileSystem. Scenes are keyed by name: the file name without .tif/.tiff and
+ * without a trailing .mask or .label, so images/a.tif, labels/a.tif, labels/a.label.tif and
+ * out/a.mask.tif all name scene "a".
  */
 public final class InputPaths {
   private InputPaths() {}
 
   /**
-   * Input scenes: like {@link #resolve}, but masks (NAME.mask.tif, what segment writes) are never inputs, so
-   * a scheduled run over a folder that also receives its masks takes only the scenes.
+   * Input scenes: like {@link #resolve}, but masks (NAME.mask.tif, what segment writes) are never
+   * inputs, so a scheduled run over a folder that also receives its masks takes only the scenes.
    */
   public static Map<String, String> resolveScenes(List<String> args, Configuration conf) {
     return resolve(args, conf, "input", true);
@@ -35,8 +36,8 @@ public final class InputPaths {
     return resolve(args, conf, what, false);
   }
 
-  private static Map<String, String> resolve(List<String> args, Configuration conf, String what,
-      boolean skipMasks) {
+  private static Map<String, String> resolve(
+      List<String> args, Configuration conf, String what, boolean skipMasks) {
     List<String> files = new ArrayList<>();
     for (String arg : args) {
       List<String> matched = expand(arg, conf);
@@ -59,7 +60,10 @@ public final class InputPaths {
     return new LinkedHashMap<>(byName);
   }
 
-  /** Whether {@code args} is one path naming an existing file (not a directory, not a glob's matches). */
+  /**
+   * Whether {@code args} is one path naming an existing file (not a directory, not a glob's
+   * matches).
+   */
   public static boolean isSingleFile(List<String> args, Configuration conf) {
     if (args.size() != 1) {
       return false;
@@ -116,9 +120,13 @@ public final class InputPaths {
     }
   }
 
-  /** Local inputs keep the spelling the user gave (a path, not a file: URI) so errors read naturally. */
+  /**
+   * Local inputs keep the spelling the user gave (a path, not a file: URI) so errors read
+   * naturally.
+   */
   private static String display(String arg, Path resolved) {
-    boolean local = resolved.toUri().getScheme() == null || resolved.toUri().getScheme().equals("file");
+    boolean local =
+        resolved.toUri().getScheme() == null || resolved.toUri().getScheme().equals("file");
     if (local && !arg.startsWith("file:")) {
       return resolved.toUri().getPath();
     }
@@ -130,7 +138,10 @@ public final class InputPaths {
     return name.endsWith(".mask.tif") || name.endsWith(".mask.tiff");
   }
 
-  /** Also leaves out hidden files ('.' or '_' first, as Hadoop does): temporary files of running jobs. */
+  /**
+   * Also leaves out hidden files ('.' or '_' first, as Hadoop does): temporary files of running
+   * jobs.
+   */
   private static boolean isTiff(String name) {
     if (name.startsWith(".") || name.startsWith("_")) {
       return false;
@@ -138,5 +149,4 @@ public final class InputPaths {
     String lower = name.toLowerCase(Locale.ROOT);
     return lower.endsWith(".tif") || lower.endsWith(".tiff");
   }
-
 }

@@ -6,10 +6,11 @@ import io.terraseg.write.OutputLayout;
 import java.io.Serializable;
 
 /**
- * One input scene to segment in this run: its image, its label raster when evaluated, how it is cut, and the
- * fingerprint its commit record will carry.
+ * One input scene to segment in this run: its image, its label raster when evaluated, how it is
+ * cut, and the fingerprint its commit record will carry.
  */
-public record Scene(String name, RasterInfo image, RasterInfo label, TileGrid grid, String fingerprint)
+public record Scene(
+    String name, RasterInfo image, RasterInfo label, TileGrid grid, String fingerprint)
     implements Serializable {
   public String maskName() {
     return OutputLayout.maskName(name);

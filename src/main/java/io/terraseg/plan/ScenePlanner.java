@@ -20,9 +20,10 @@ import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.JavaSparkContext;
 
 /**
- * The driver's plan of a segment run, made by one Spark job over the inputs: executors read each scene's
- * header (and its label raster's), check bands and grids, and compare the fingerprint with the scene's commit
- * record, so thousands of headers are read in parallel and a complete scene costs one small file read.
+ * The driver's plan of a segment run, made by one Spark job over the inputs: executors read each
+ * scene's header (and its label raster's), check bands and grids, and compare the fingerprint with
+ * the scene's commit record, so thousands of headers are read in parallel and a complete scene
+ * costs one small file read.
  */
 public final class ScenePlanner {
   /**
@@ -37,8 +38,11 @@ public final class ScenePlanner {
   private ScenePlanner() {}
 
   /** One planned scene per input, in name order. */
-  public static List<PlannedScene> plan(JavaSparkContext jsc, Map<String, String> images,
-      Map<String, String> labels, Settings settings) {
+  public static List<PlannedScene> plan(
+      JavaSparkContext jsc,
+      Map<String, String> images,
+      Map<String, String> labels,
+      Settings settings) {
     List<Input> inputs = new ArrayList<>();
     images.forEach((name, image) -> inputs.add(new Input(name, image, labels.get(name))));
     if (inputs.isEmpty()) {
@@ -46,40 +50,63 @@ public final class ScenePlanner {
     }
     HadoopConf conf = new HadoopConf(jsc.hadoopConfiguration());
     int slices = Math.min(inputs.size(), Math.max(1, jsc.defaultParallelism() * 4));
-    List<PlannedScene> planned = new ArrayList<>(jsc.parallelize(inputs, slices)
-        .map(input -> plan(input, settings, conf.get()))
-        .collect());
+    List<PlannedScene> planned =
+        new ArrayList<>(
+            jsc.parallelize(inputs, slices)
+                .map(input -> plan(input, settings, conf.get()))
+                .collect());
     planned.sort(Comparator.comparing(PlannedScene::name));
     return planned;
   }
 
   private static PlannedScene plan(Input input, Settings settings, Configuration conf) {
     try {
-      String fingerprint = settings.fingerprint().of(status(input.image(), conf),
-          input.label() == null ? null : status(input.label(), conf));
+      String fingerprint =
+          settings
+              .fingerprint()
+              .of(
+                  status(input.image(), conf),
+                  input.label() == null ? null : status(input.label(), conf));
       if (!settings.force()) {
-        SceneResult previous = SceneRecords.complete(new Path(settings.output()), input.name(), fingerprint, conf);
+        SceneResult previous =
+            SceneRecords.complete(new Path(settings.output()), input.name(), fingerprint, conf);
         if (previous != null) {
-          return new PlannedScene(input.name(), input.image(), input.label(), null, previous.skipped(), null);
+          return new PlannedScene(
+              input.name(), input.image(), input.label(), null, previous.skipped(), null);
         }
       }
-      // Only a scene compared with labels needs its CRS decoded (the first decode in a JVM costs a second).
-      RasterInfo image = input.label() != null
-          ? GeoTiffFile.readInfo(input.image(), conf) : GeoTiffFile.readLayout(input.image(), conf);
-      RasterInfo label = input.label() == null ? null
-          : LabelRasters.check(GeoTiffFile.readInfo(input.label(), conf), image);
+      // Only a scene compared with labels needs its CRS decoded (the first decode in a JVM costs a
+      // second).
+      RasterInfo image =
+          input.label() != null
+              ? GeoTiffFile.readInfo(input.image(), conf)
+              : GeoTiffFile.readLayout(input.image(), conf);
+      RasterInfo label =
+          input.label() == null
+              ? null
+              : LabelRasters.check(GeoTiffFile.readInfo(input.label(), conf), image);
       for (int band : settings.bands()) {
         if (band > image.bands()) {
-          throw new TerraSegException(image.uri() + ": has " + image.bands() + " band(s); model.json asks for band "
-              + band);
+          throw new TerraSegException(
+              image.uri()
+                  + ": has "
+                  + image.bands()
+                  + " band(s); model.json asks for band "
+                  + band);
         }
       }
       Fingerprint f = settings.fingerprint();
-      Scene scene = new Scene(input.name(), image, label,
-          new TileGrid(image.width(), image.height(), f.tileSize(), f.overlap()), fingerprint);
+      Scene scene =
+          new Scene(
+              input.name(),
+              image,
+              label,
+              new TileGrid(image.width(), image.height(), f.tileSize(), f.overlap()),
+              fingerprint);
       return new PlannedScene(input.name(), input.image(), input.label(), scene, null, null);
     } catch (TerraSegException e) {
-      return new PlannedScene(input.name(), input.image(), input.label(), null, null, e.getMessage());
+      return new PlannedScene(
+          input.name(), input.image(), input.label(), null, null, e.getMessage());
     }
   }
 

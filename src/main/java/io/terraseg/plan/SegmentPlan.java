@@ -5,11 +5,11 @@ import java.nio.file.Path;
 import org.apache.spark.SparkFiles;
 
 /**
- * What every segment task needs besides its tile ranges, decided on the driver from model.json and the
- * options alone.
+ * What every segment task needs besides its tile ranges, decided on the driver from model.json and
+ * the options alone.
  *
- * @param modelDir where the model directory is: a local path, or {@link #SHIPPED} + name when it was shipped
- *     to the executors with SparkContext.addFile
+ * @param modelDir where the model directory is: a local path, or {@link #SHIPPED} + name when it
+ *     was shipped to the executors with SparkContext.addFile
  * @param palette 0xRRGGBB per class id, for the masks' color table
  * @param output OUT_DIR (any Hadoop FileSystem URI)
  * @param keepGoing a scene that fails is reported and the others go on
@@ -32,6 +32,7 @@ public record SegmentPlan(
   /** Where this JVM finds the model directory. */
   public Path localModelDir() {
     return modelDir.startsWith(SHIPPED)
-        ? Path.of(SparkFiles.get(modelDir.substring(SHIPPED.length()))) : Path.of(modelDir);
+        ? Path.of(SparkFiles.get(modelDir.substring(SHIPPED.length())))
+        : Path.of(modelDir);
   }
 }

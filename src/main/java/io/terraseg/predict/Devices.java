@@ -13,9 +13,9 @@ public final class Devices {
   private Devices() {}
 
   /**
-   * PyTorch reads its thread counts once per JVM, when the engine starts, so this must run before the first
-   * model is touched. An explicit -D setting wins. Giving each concurrent task its share of the cores keeps
-   * tasks × threads at the core count instead of oversubscribing it.
+   * PyTorch reads its thread counts once per JVM, when the engine starts, so this must run before
+   * the first model is touched. An explicit -D setting wins. Giving each concurrent task its share
+   * of the cores keeps tasks × threads at the core count instead of oversubscribing it.
    */
   public static void limitThreads(int threadsPerTask) {
     if (System.getProperty(THREADS) == null) {
@@ -27,8 +27,8 @@ public final class Devices {
   }
 
   /**
-   * The GPU Spark assigned to the current task (spark.task.resource.gpu.amount), else the first GPU of a
-   * local run, else the CPU. Never CUDA_VISIBLE_DEVICES: Spark schedules GPUs by address.
+   * The GPU Spark assigned to the current task (spark.task.resource.gpu.amount), else the first GPU
+   * of a local run, else the CPU. Never CUDA_VISIBLE_DEVICES: Spark schedules GPUs by address.
    */
   public static Device forCurrentTask() {
     TaskContext task = TaskContext.get();

@@ -23,10 +23,10 @@ import java.util.zip.Deflater;
 import org.apache.hadoop.conf.Configuration;
 
 /**
- * The executor side of predicting: for one tile range, read each window straight from storage, run the model
- * in batches (the JVM's shared model, this task's own predictor and input buffer), keep each core, compress
- * it as one mask tile and count it against the labels. Memory is a batch of tiles plus the range's compressed
- * tiles, whatever the scene. Not thread-safe: one per task.
+ * The executor side of predicting: for one tile range, read each window straight from storage, run
+ * the model in batches (the JVM's shared model, this task's own predictor and input buffer), keep
+ * each core, compress it as one mask tile and count it against the labels. Memory is a batch of
+ * tiles plus the range's compressed tiles, whatever the scene. Not thread-safe: one per task.
  */
 public final class RangePredictor implements AutoCloseable {
   private final SegmentPlan plan;
@@ -60,15 +60,17 @@ public final class RangePredictor implements AutoCloseable {
     closeFilesOtherThan(scene);
     int t = plan.tileSize();
     byte[][] tiles = new byte[range.size()][];
-    ConfusionMatrix confusion = scene.label() == null ? null : new ConfusionMatrix(plan.numClasses());
+    ConfusionMatrix confusion =
+        scene.label() == null ? null : new ConfusionMatrix(plan.numClasses());
     long predicted = 0;
     int n = 0;
     GeoTiffFile image = open(scene.image().uri());
     for (int index = range.from(); index < range.to(); index++) {
       Tile tile = scene.grid().tile(index);
       long start = System.nanoTime();
-      boolean hasData = sampler.sample(image, tile.window(), scene.image().nodata(), input, n * channels * t * t,
-          valid[n]);
+      boolean hasData =
+          sampler.sample(
+              image, tile.window(), scene.image().nodata(), input, n * channels * t * t, valid[n]);
       readNanos += System.nanoTime() - start;
       if (!hasData) {
         tiles[index - range.from()] = maskTile(scene, tile, null, null, 0, confusion);
@@ -109,22 +111,31 @@ public final class RangePredictor implements AutoCloseable {
     try {
       classes = predictor.predict(new TileBatch(input, n, channels, t));
     } catch (TranslateException e) {
-      throw new TerraSegException(range.scene().image().uri() + ": the model failed on a batch ("
-          + TerraSegException.describe(e) + ")", e);
+      throw new TerraSegException(
+          range.scene().image().uri()
+              + ": the model failed on a batch ("
+              + TerraSegException.describe(e)
+              + ")",
+          e);
     }
     modelNanos += System.nanoTime() - start;
     for (int i = 0; i < n; i++) {
-      tiles[batch[i].index() - range.from()] = maskTile(range.scene(), batch[i], classes, valid[i], i * t * t,
-          confusion);
+      tiles[batch[i].index() - range.from()] =
+          maskTile(range.scene(), batch[i], classes, valid[i], i * t * t, confusion);
     }
   }
 
   /**
-   * The core of a tile's prediction as one stride × stride internal TIFF tile, DEFLATE-compressed (nodata
-   * where the input is nodata or the tile was skipped; the part past the image edge is padding GDAL never
-   * shows), counted against the labels when there are any.
+   * The core of a tile's prediction as one stride × stride internal TIFF tile, DEFLATE-compressed
+   * (nodata where the input is nodata or the tile was skipped; the part past the image edge is
+   * padding GDAL never shows), counted against the labels when there are any.
    */
-  private byte[] maskTile(Scene scene, Tile tile, byte[] classes, boolean[] valid, int offset,
+  private byte[] maskTile(
+      Scene scene,
+      Tile tile,
+      byte[] classes,
+      boolean[] valid,
+      int offset,
       ConfusionMatrix confusion) {
     Rectangle core = tile.core();
     int t = plan.tileSize();
@@ -137,16 +148,27 @@ public final class RangePredictor implements AutoCloseable {
     for (int y = 0; y < core.height; y++) {
       for (int x = 0; x < core.width; x++) {
         int w = (dy + y) * t + dx + x;
-        int value = classes == null || !valid[w] ? MaskTiffWriter.NODATA : classes[offset + w] & 0xFF;
+        int value =
+            classes == null || !valid[w] ? MaskTiffWriter.NODATA : classes[offset + w] & 0xFF;
         mask[y * s + x] = (byte) value;
         predictions[y * core.width + x] = value;
       }
     }
     if (confusion != null) {
-      int[] labels = open(scene.label().uri()).readWindow(core)
-          .getSamples(0, 0, core.width, core.height, 0, (int[]) null);
-      LabelCounting.count(confusion, labels, predictions, predictions.length, scene.label().nodata(),
-          plan.ignoreIndex(), scene.label().uri(), scene.image().uri() + " (prediction)", core);
+      int[] labels =
+          open(scene.label().uri())
+              .readWindow(core)
+              .getSamples(0, 0, core.width, core.height, 0, (int[]) null);
+      LabelCounting.count(
+          confusion,
+          labels,
+          predictions,
+          predictions.length,
+          scene.label().nodata(),
+          plan.ignoreIndex(),
+          scene.label().uri(),
+          scene.image().uri() + " (prediction)",
+          core);
     }
     return deflate(mask);
   }
@@ -167,16 +189,23 @@ public final class RangePredictor implements AutoCloseable {
     return files.computeIfAbsent(uri, u -> GeoTiffFile.open(u, conf));
   }
 
-  /** A task's ranges go scene by scene: keep the current scene's files open, close the previous one's. */
+  /**
+   * A task's ranges go scene by scene: keep the current scene's files open, close the previous
+   * one's.
+   */
   private void closeFilesOtherThan(Scene scene) {
-    files.entrySet().removeIf(e -> {
-      boolean other = !e.getKey().equals(scene.image().uri())
-          && (scene.label() == null || !e.getKey().equals(scene.label().uri()));
-      if (other) {
-        e.getValue().close();
-      }
-      return other;
-    });
+    files
+        .entrySet()
+        .removeIf(
+            e -> {
+              boolean other =
+                  !e.getKey().equals(scene.image().uri())
+                      && (scene.label() == null || !e.getKey().equals(scene.label().uri()));
+              if (other) {
+                e.getValue().close();
+              }
+              return other;
+            });
   }
 
   @Override

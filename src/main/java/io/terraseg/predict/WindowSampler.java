@@ -7,9 +7,9 @@ import java.awt.image.Raster;
 
 /**
  * Turns a tile window into the model's input: selected bands (1-based, may repeat), normalized as
- * (raw / scale − mean) / std, written straight into a batch buffer. Parts of a window beyond a small image
- * are filled by mirroring the image at its edge, which keeps edge statistics natural for a CNN. A pixel is
- * nodata when every selected band equals the scene's nodata value.
+ * (raw / scale − mean) / std, written straight into a batch buffer. Parts of a window beyond a
+ * small image are filled by mirroring the image at its edge, which keeps edge statistics natural
+ * for a CNN. A pixel is nodata when every selected band equals the scene's nodata value.
  */
 public final class WindowSampler {
   private final InputSpec input;
@@ -26,11 +26,17 @@ public final class WindowSampler {
   }
 
   /**
-   * Fills {@code dest[offset ...]} with C×T×T normalized values and {@code valid[T×T]} with data/nodata.
+   * Fills {@code dest[offset ...]} with C×T×T normalized values and {@code valid[T×T]} with
+   * data/nodata.
    *
    * @return whether any pixel of the window holds data
    */
-  public boolean sample(GeoTiffFile file, Rectangle window, Double nodata, float[] dest, int offset,
+  public boolean sample(
+      GeoTiffFile file,
+      Rectangle window,
+      Double nodata,
+      float[] dest,
+      int offset,
       boolean[] valid) {
     int t = tileSize;
     Rectangle clip = window.intersection(new Rectangle(0, 0, file.width(), file.height()));
@@ -45,8 +51,8 @@ public final class WindowSampler {
     int[] bands = input.bands();
     for (int c = 0; c < bands.length; c++) {
       if (bands[c] > raster.getNumBands()) {
-        throw new IllegalArgumentException(file.uri() + ": band " + bands[c] + " requested, file has "
-            + raster.getNumBands());
+        throw new IllegalArgumentException(
+            file.uri() + ": band " + bands[c] + " requested, file has " + raster.getNumBands());
       }
       raster.getSamples(0, 0, w, clip.height, bands[c] - 1, plane);
       float scale = (float) input.scale();
@@ -80,7 +86,10 @@ public final class WindowSampler {
     return Double.isNaN(nodata) ? Float.isNaN(v) : v == (float) nodata;
   }
 
-  /** For each window position, the column (row) to read in the clipped raster, mirrored beyond the image. */
+  /**
+   * For each window position, the column (row) to read in the clipped raster, mirrored beyond the
+   * image.
+   */
   private int[] sourceIndex(int windowStart, int clipStart, int n) {
     int[] index = new int[tileSize];
     int period = 2 * (n - 1);

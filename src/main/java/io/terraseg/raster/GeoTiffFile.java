@@ -26,17 +26,48 @@ import org.geotools.coverage.grid.io.imageio.geotiff.GeoTiffMetadata2CRSAdapter;
 import org.geotools.referencing.CRS;
 
 /**
- * An open GeoTIFF on any Hadoop FileSystem. Opening reads and checks the header only; {@link #readWindow}
- * decodes just the internal tiles or strips under a window. Every problem is reported as a
- * {@link TerraSegException} naming the file.
+ * An open GeoTIFF on any Hadoop FileSystem. Opening reads and checks the header only; {@link
+ * #readWindow} decodes just the internal tiles or strips under a window. Every problem is reported
+ * as a {@link TerraSegException} naming the file.
  */
 public final class GeoTiffFile implements Closeable {
   private static final int GDAL_NODATA = 42113;
-  private static final Map<Integer, String> COMPRESSIONS = Map.of(
-      1, "NONE", 5, "LZW", 7, "JPEG", 8, "DEFLATE", 32946, "DEFLATE", 32773, "PACKBITS", 50000, "ZSTD");
-  private static final Map<Integer, String> UNSUPPORTED_COMPRESSIONS = Map.of(
-      2, "CCITT RLE", 3, "CCITT G3", 4, "CCITT G4", 6, "old-style JPEG", 34887, "LERC", 34925, "LZMA",
-      50001, "WEBP", 50002, "JPEG-XL", 34712, "JPEG 2000");
+  private static final Map<Integer, String> COMPRESSIONS =
+      Map.of(
+          1,
+          "NONE",
+          5,
+          "LZW",
+          7,
+          "JPEG",
+          8,
+          "DEFLATE",
+          32946,
+          "DEFLATE",
+          32773,
+          "PACKBITS",
+          50000,
+          "ZSTD");
+  private static final Map<Integer, String> UNSUPPORTED_COMPRESSIONS =
+      Map.of(
+          2,
+          "CCITT RLE",
+          3,
+          "CCITT G3",
+          4,
+          "CCITT G4",
+          6,
+          "old-style JPEG",
+          34887,
+          "LERC",
+          34925,
+          "LZMA",
+          50001,
+          "WEBP",
+          50002,
+          "JPEG-XL",
+          34712,
+          "JPEG 2000");
 
   private final String uri;
   private final long fileSize;
@@ -76,22 +107,29 @@ public final class GeoTiffFile implements Closeable {
     bands = intField(ifd, BaselineTIFFTagSet.TAG_SAMPLES_PER_PIXEL, 1);
     int compression = intField(ifd, BaselineTIFFTagSet.TAG_COMPRESSION, 1);
     if (!COMPRESSIONS.containsKey(compression)) {
-      throw error("unsupported compression " + UNSUPPORTED_COMPRESSIONS.getOrDefault(compression, "code")
-          + " (" + compression + "); supported: NONE, LZW, DEFLATE, ZSTD, PACKBITS, JPEG");
+      throw error(
+          "unsupported compression "
+              + UNSUPPORTED_COMPRESSIONS.getOrDefault(compression, "code")
+              + " ("
+              + compression
+              + "); supported: NONE, LZW, DEFLATE, ZSTD, PACKBITS, JPEG");
     }
     TIFFField bitsField = ifd.getTIFFField(BaselineTIFFTagSet.TAG_BITS_PER_SAMPLE);
     int bits = bitsField == null ? 1 : bitsField.getAsInt(0);
     int format = intField(ifd, BaselineTIFFTagSet.TAG_SAMPLE_FORMAT, 1);
     sampleType = SampleType.of(format, bits);
     if (sampleType == null) {
-      throw error("unsupported data type: " + bits + "-bit "
-          + switch (format) {
-            case 1 -> "unsigned integer";
-            case 2 -> "signed integer";
-            case 3 -> "floating point";
-            default -> "sample format " + format;
-          }
-          + "; supported: 8/16/32-bit integers, 32/64-bit floats");
+      throw error(
+          "unsupported data type: "
+              + bits
+              + "-bit "
+              + switch (format) {
+                case 1 -> "unsigned integer";
+                case 2 -> "signed integer";
+                case 3 -> "floating point";
+                default -> "sample format " + format;
+              }
+              + "; supported: 8/16/32-bit integers, 32/64-bit floats");
     }
     checkNotTruncated(ifd);
   }
@@ -128,9 +166,9 @@ public final class GeoTiffFile implements Closeable {
   }
 
   /**
-   * Like {@link #readInfo} but without decoding the CRS (crsWkt and epsg stay null; the georeferencing tags
-   * are there): segmenting a scene needs its tags, not its CRS, and the first CRS decode in a JVM costs
-   * about a second of EPSG database start-up.
+   * Like {@link #readInfo} but without decoding the CRS (crsWkt and epsg stay null; the
+   * georeferencing tags are there): segmenting a scene needs its tags, not its CRS, and the first
+   * CRS decode in a JVM costs about a second of EPSG database start-up.
    */
   public static RasterInfo readLayout(String uri, Configuration conf) {
     try (GeoTiffFile file = open(uri, conf)) {
@@ -154,7 +192,10 @@ public final class GeoTiffFile implements Closeable {
     return uri;
   }
 
-  /** The full description, CRS included (decoding the CRS consults the EPSG database: driver-side work). */
+  /**
+   * The full description, CRS included (decoding the CRS consults the EPSG database: driver-side
+   * work).
+   */
   public RasterInfo info() {
     return info(true);
   }
@@ -163,24 +204,29 @@ public final class GeoTiffFile implements Closeable {
     TIFFIFD ifd = metadata.getRootIFD();
     boolean tiled = ifd.getTIFFField(BaselineTIFFTagSet.TAG_TILE_WIDTH) != null;
     int blockWidth = tiled ? intField(ifd, BaselineTIFFTagSet.TAG_TILE_WIDTH, width) : width;
-    int blockHeight = tiled
-        ? intField(ifd, BaselineTIFFTagSet.TAG_TILE_LENGTH, height)
-        : Math.min(height, intField(ifd, BaselineTIFFTagSet.TAG_ROWS_PER_STRIP, height));
-    GeoTiffTags tags = new GeoTiffTags(
-        doubles(ifd, GeoTiffTags.MODEL_PIXEL_SCALE),
-        doubles(ifd, GeoTiffTags.MODEL_TIEPOINT),
-        doubles(ifd, GeoTiffTags.MODEL_TRANSFORMATION),
-        ifd.getTIFFField(GeoTiffTags.GEO_KEY_DIRECTORY) == null
-            ? null : ifd.getTIFFField(GeoTiffTags.GEO_KEY_DIRECTORY).getAsChars(),
-        doubles(ifd, GeoTiffTags.GEO_DOUBLE_PARAMS),
-        ifd.getTIFFField(GeoTiffTags.GEO_ASCII_PARAMS) == null
-            ? null : ifd.getTIFFField(GeoTiffTags.GEO_ASCII_PARAMS).getAsString(0));
+    int blockHeight =
+        tiled
+            ? intField(ifd, BaselineTIFFTagSet.TAG_TILE_LENGTH, height)
+            : Math.min(height, intField(ifd, BaselineTIFFTagSet.TAG_ROWS_PER_STRIP, height));
+    GeoTiffTags tags =
+        new GeoTiffTags(
+            doubles(ifd, GeoTiffTags.MODEL_PIXEL_SCALE),
+            doubles(ifd, GeoTiffTags.MODEL_TIEPOINT),
+            doubles(ifd, GeoTiffTags.MODEL_TRANSFORMATION),
+            ifd.getTIFFField(GeoTiffTags.GEO_KEY_DIRECTORY) == null
+                ? null
+                : ifd.getTIFFField(GeoTiffTags.GEO_KEY_DIRECTORY).getAsChars(),
+            doubles(ifd, GeoTiffTags.GEO_DOUBLE_PARAMS),
+            ifd.getTIFFField(GeoTiffTags.GEO_ASCII_PARAMS) == null
+                ? null
+                : ifd.getTIFFField(GeoTiffTags.GEO_ASCII_PARAMS).getAsString(0));
     String wkt = null;
     Integer epsg = null;
     if (decodeCrs && tags.geoKeyDirectory() != null) {
       try {
-        CoordinateReferenceSystem crs = new GeoTiffMetadata2CRSAdapter(null)
-            .createCoordinateSystem(new GeoTiffIIOMetadataDecoder(metadata));
+        CoordinateReferenceSystem crs =
+            new GeoTiffMetadata2CRSAdapter(null)
+                .createCoordinateSystem(new GeoTiffIIOMetadataDecoder(metadata));
         if (crs != null) {
           wkt = crs.toWKT();
           epsg = CRS.lookupEpsgCode(crs, false);
@@ -190,25 +236,54 @@ public final class GeoTiffFile implements Closeable {
       }
     }
     int compression = intField(ifd, BaselineTIFFTagSet.TAG_COMPRESSION, 1);
-    return new RasterInfo(uri, fileSize, width, height, bands, sampleType, wkt, epsg, tags.geoTransform(),
-        nodata(ifd), tiled, blockWidth, blockHeight, COMPRESSIONS.get(compression), tags);
+    return new RasterInfo(
+        uri,
+        fileSize,
+        width,
+        height,
+        bands,
+        sampleType,
+        wkt,
+        epsg,
+        tags.geoTransform(),
+        nodata(ifd),
+        tiled,
+        blockWidth,
+        blockHeight,
+        COMPRESSIONS.get(compression),
+        tags);
   }
 
   /**
-   * Decodes the pixels of {@code region}, which must lie inside the image. The raster's origin is the
-   * region's top-left corner.
+   * Decodes the pixels of {@code region}, which must lie inside the image. The raster's origin is
+   * the region's top-left corner.
    */
   public Raster readWindow(Rectangle region) {
-    if (region.x < 0 || region.y < 0 || region.x + region.width > width || region.y + region.height > height) {
-      throw new IllegalArgumentException(uri + ": window " + region + " outside " + width + "x" + height);
+    if (region.x < 0
+        || region.y < 0
+        || region.x + region.width > width
+        || region.y + region.height > height) {
+      throw new IllegalArgumentException(
+          uri + ": window " + region + " outside " + width + "x" + height);
     }
     ImageReadParam param = reader.getDefaultReadParam();
     param.setSourceRegion(region);
     try {
       return reader.read(0, param).getRaster();
     } catch (IOException | RuntimeException e) {
-      throw error("cannot decode window " + region.x + "," + region.y + " " + region.width + "x"
-          + region.height + " (" + TerraSegException.describe(e) + ")", e);
+      throw error(
+          "cannot decode window "
+              + region.x
+              + ","
+              + region.y
+              + " "
+              + region.width
+              + "x"
+              + region.height
+              + " ("
+              + TerraSegException.describe(e)
+              + ")",
+          e);
     }
   }
 
@@ -224,10 +299,14 @@ public final class GeoTiffFile implements Closeable {
 
   private void checkNotTruncated(TIFFIFD ifd) {
     boolean tiled = ifd.getTIFFField(BaselineTIFFTagSet.TAG_TILE_OFFSETS) != null;
-    TIFFField offsets = ifd.getTIFFField(
-        tiled ? BaselineTIFFTagSet.TAG_TILE_OFFSETS : BaselineTIFFTagSet.TAG_STRIP_OFFSETS);
-    TIFFField counts = ifd.getTIFFField(
-        tiled ? BaselineTIFFTagSet.TAG_TILE_BYTE_COUNTS : BaselineTIFFTagSet.TAG_STRIP_BYTE_COUNTS);
+    TIFFField offsets =
+        ifd.getTIFFField(
+            tiled ? BaselineTIFFTagSet.TAG_TILE_OFFSETS : BaselineTIFFTagSet.TAG_STRIP_OFFSETS);
+    TIFFField counts =
+        ifd.getTIFFField(
+            tiled
+                ? BaselineTIFFTagSet.TAG_TILE_BYTE_COUNTS
+                : BaselineTIFFTagSet.TAG_STRIP_BYTE_COUNTS);
     if (offsets == null || counts == null) {
       throw error("no " + (tiled ? "tile" : "strip") + " offsets or byte counts in the header");
     }
@@ -236,13 +315,25 @@ public final class GeoTiffFile implements Closeable {
       for (int i = 0; i < blocks; i++) {
         long end = reader.blockOffset(i) + reader.blockByteCount(i);
         if (end > fileSize) {
-          throw error("truncated: " + (tiled ? "tile " : "strip ") + i + " ends at byte " + end
-              + " but the file has " + fileSize + " bytes");
+          throw error(
+              "truncated: "
+                  + (tiled ? "tile " : "strip ")
+                  + i
+                  + " ends at byte "
+                  + end
+                  + " but the file has "
+                  + fileSize
+                  + " bytes");
         }
       }
     } catch (IOException e) {
-      throw error("truncated: cannot read the " + (tiled ? "tile" : "strip") + " offsets ("
-          + TerraSegException.describe(e) + ")", e);
+      throw error(
+          "truncated: cannot read the "
+              + (tiled ? "tile" : "strip")
+              + " offsets ("
+              + TerraSegException.describe(e)
+              + ")",
+          e);
     }
   }
 
@@ -263,8 +354,8 @@ public final class GeoTiffFile implements Closeable {
   }
 
   /**
-   * Exposes the reader's own view of block offsets and sizes: imageio-ext leaves large offset arrays out of
-   * the IFD's fields (count 0, no data) and reads them lazily.
+   * Exposes the reader's own view of block offsets and sizes: imageio-ext leaves large offset
+   * arrays out of the IFD's fields (count 0, no data) and reads them lazily.
    */
   private static final class BlockReader extends TIFFImageReader {
     BlockReader() {
@@ -315,5 +406,4 @@ public final class GeoTiffFile implements Closeable {
   private TerraSegException error(String problem, Throwable cause) {
     return new TerraSegException(uri + ": " + problem, cause);
   }
-
 }

@@ -3,8 +3,9 @@ package io.terraseg.raster;
 import java.io.Serializable;
 
 /**
- * The georeferencing TIFF tags of a scene, kept verbatim. Masks carry exactly these tags, so their CRS and
- * geotransform are the scene's bit for bit rather than a re-encoding through a CRS library. Null = absent.
+ * The georeferencing TIFF tags of a scene, kept verbatim. Masks carry exactly these tags, so their
+ * CRS and geotransform are the scene's bit for bit rather than a re-encoding through a CRS library.
+ * Null = absent.
  */
 public record GeoTiffTags(
     double[] modelPixelScale,
@@ -25,14 +26,16 @@ public record GeoTiffTags(
   private static final int RASTER_PIXEL_IS_POINT = 2;
 
   public boolean isEmpty() {
-    return modelPixelScale == null && modelTiepoint == null && modelTransformation == null
+    return modelPixelScale == null
+        && modelTiepoint == null
+        && modelTransformation == null
         && geoKeyDirectory == null;
   }
 
   /**
-   * GDAL's geotransform {originX, pixelWidth, rowRotation, originY, columnRotation, pixelHeight} for the
-   * corner of the top-left pixel, or null without an affine georeference. PixelIsPoint rasters are shifted
-   * half a pixel, as GDAL does.
+   * GDAL's geotransform {originX, pixelWidth, rowRotation, originY, columnRotation, pixelHeight}
+   * for the corner of the top-left pixel, or null without an affine georeference. PixelIsPoint
+   * rasters are shifted half a pixel, as GDAL does.
    */
   public double[] geoTransform() {
     double[] gt;

@@ -7,8 +7,8 @@ import java.io.Serializable;
 import org.apache.hadoop.conf.Configuration;
 
 /**
- * Carries the driver's Hadoop configuration (spark.hadoop.* credentials, endpoints) to tasks; Hadoop's
- * Configuration is Writable but not Serializable.
+ * Carries the driver's Hadoop configuration (spark.hadoop.* credentials, endpoints) to tasks;
+ * Hadoop's Configuration is Writable but not Serializable.
  */
 public final class HadoopConf implements Serializable {
   private transient Configuration conf;

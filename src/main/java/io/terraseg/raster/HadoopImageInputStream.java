@@ -5,8 +5,9 @@ import javax.imageio.stream.ImageInputStreamImpl;
 import org.apache.hadoop.fs.FSDataInputStream;
 
 /**
- * Lets the TIFF decoder seek and read inside a file on any Hadoop FileSystem (local, HDFS, S3A, ...), so a task
- * fetches only the bytes of the blocks under its windows instead of copying the scene.
+ * Lets the TIFF decoder seek and read inside a file on any Hadoop FileSystem (local, HDFS, S3A,
+ * ...), so a task fetches only the bytes of the blocks under its windows instead of copying the
+ * scene.
  */
 final class HadoopImageInputStream extends ImageInputStreamImpl {
   private final FSDataInputStream in;

@@ -3,8 +3,9 @@ package io.terraseg.raster;
 import java.io.Serializable;
 
 /**
- * What a GeoTIFF header says about a scene: where its pixels are and how they are stored. Read on the driver
- * from the header alone; travels to tasks so they can decode windows without re-planning.
+ * What a GeoTIFF header says about a scene: where its pixels are and how they are stored. Read on
+ * the driver from the header alone; travels to tasks so they can decode windows without
+ * re-planning.
  *
  * @param crsWkt WKT of the CRS, null when the file has none
  * @param epsg EPSG code of the CRS when it has one
@@ -31,13 +32,22 @@ public record RasterInfo(
     GeoTiffTags geoTags)
     implements Serializable {
 
-  /** "512 x 512, EPSG:32633, origin (500000, 4100000), pixel (10, -10)": how grids are named in errors. */
+  /**
+   * "512 x 512, EPSG:32633, origin (500000, 4100000), pixel (10, -10)": how grids are named in
+   * errors.
+   */
   public String gridDescription() {
     StringBuilder s = new StringBuilder().append(width).append(" x ").append(height);
     s.append(", ").append(epsg != null ? "EPSG:" + epsg : crsWkt != null ? "custom CRS" : "no CRS");
     if (geoTransform != null) {
-      s.append(String.format(java.util.Locale.ROOT, ", origin (%s, %s), pixel (%s, %s)",
-          num(geoTransform[0]), num(geoTransform[3]), num(geoTransform[1]), num(geoTransform[5])));
+      s.append(
+          String.format(
+              java.util.Locale.ROOT,
+              ", origin (%s, %s), pixel (%s, %s)",
+              num(geoTransform[0]),
+              num(geoTransform[3]),
+              num(geoTransform[1]),
+              num(geoTransform[5])));
     }
     return s.toString();
   }

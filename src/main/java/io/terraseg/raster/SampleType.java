@@ -1,6 +1,8 @@
 package io.terraseg.raster;
 
-/** The pixel data types TerraSeg reads: TIFF SampleFormat × BitsPerSample, named as GDAL names them. */
+/**
+ * The pixel data types TerraSeg reads: TIFF SampleFormat × BitsPerSample, named as GDAL names them.
+ */
 public enum SampleType {
   UINT8("Byte"),
   INT8("Int8"),
@@ -21,7 +23,9 @@ public enum SampleType {
     return gdalName;
   }
 
-  /** Null when the combination is not one we decode (1-bit, 12-bit, 64-bit integers, complex, ...). */
+  /**
+   * Null when the combination is not one we decode (1-bit, 12-bit, 64-bit integers, complex, ...).
+   */
   static SampleType of(int sampleFormat, int bits) {
     return switch (sampleFormat) {
       case 1 -> bits == 8 ? UINT8 : bits == 16 ? UINT16 : bits == 32 ? UINT32 : null;

@@ -15,14 +15,15 @@ public final class Reports {
 
   private Reports() {}
 
-  public static SegmentationMetrics writeMetrics(OutputDir out, List<String> classNames,
-      Map<String, ConfusionMatrix> perScene) {
+  public static SegmentationMetrics writeMetrics(
+      OutputDir out, List<String> classNames, Map<String, ConfusionMatrix> perScene) {
     ConfusionMatrix total = new ConfusionMatrix(classNames.size());
     SortedMap<String, SegmentationMetrics> perImage = new TreeMap<>();
-    perScene.forEach((name, cm) -> {
-      total.merge(cm);
-      perImage.put(name, SegmentationMetrics.of(cm, classNames));
-    });
+    perScene.forEach(
+        (name, cm) -> {
+          total.merge(cm);
+          perImage.put(name, SegmentationMetrics.of(cm, classNames));
+        });
     SegmentationMetrics overall = SegmentationMetrics.of(total, classNames);
     out.write(METRICS_JSON, MetricsReport.json(overall, perImage));
     out.write("metrics.csv", MetricsReport.csv(overall, perImage));

@@ -12,8 +12,9 @@ import java.util.List;
 import java.util.function.UnaryOperator;
 
 /**
- * OUT_DIR/run.json: every input with its status (done in this run, skipped because complete, failed with its
- * error), and what this run computed and how fast. Tiles, pixels and rates count the scenes done in this run.
+ * OUT_DIR/run.json: every input with its status (done in this run, skipped because complete, failed
+ * with its error), and what this run computed and how fast. Tiles, pixels and rates count the
+ * scenes done in this run.
  */
 public record RunSummary(
     String model,
@@ -36,21 +37,41 @@ public record RunSummary(
   /** Seconds summed over all tasks: reading windows, inside the model, and in all. */
   public record TaskSeconds(double read, double model, double total) {}
 
-  /** @param tilesPredicted tiles the model ran on (the rest were all nodata) */
+  /**
+   * @param tilesPredicted tiles the model ran on (the rest were all nodata)
+   */
   @JsonInclude(JsonInclude.Include.NON_NULL)
-  public record SceneSummary(String name, SceneResult.Status status, String image, String labels, String mask,
-      Integer width, Integer height, Long tiles, Long tilesPredicted, String error) {}
+  public record SceneSummary(
+      String name,
+      SceneResult.Status status,
+      String image,
+      String labels,
+      String mask,
+      Integer width,
+      Integer height,
+      Long tiles,
+      Long tilesPredicted,
+      String error) {}
 
-  private static final ObjectMapper JSON = new ObjectMapper()
-      .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
-      .enable(SerializationFeature.INDENT_OUTPUT);
+  private static final ObjectMapper JSON =
+      new ObjectMapper()
+          .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
+          .enable(SerializationFeature.INDENT_OUTPUT);
 
   /**
    * @param scenes one result per input, in name order
    * @param outputPath the full path of a file name inside OUT_DIR
    */
-  public static RunSummary of(String model, String master, int tile, int overlap, int batch,
-      List<SceneResult> scenes, UnaryOperator<String> outputPath, double seconds, TaskSeconds taskSeconds,
+  public static RunSummary of(
+      String model,
+      String master,
+      int tile,
+      int overlap,
+      int batch,
+      List<SceneResult> scenes,
+      UnaryOperator<String> outputPath,
+      double seconds,
+      TaskSeconds taskSeconds,
       String metrics) {
     List<SceneSummary> inputs = new ArrayList<>();
     int[] statuses = new int[SceneResult.Status.values().length];
@@ -60,18 +81,41 @@ public record RunSummary(
     for (SceneResult s : scenes) {
       statuses[s.status().ordinal()]++;
       boolean written = s.status() != SceneResult.Status.FAILED;
-      inputs.add(new SceneSummary(s.name(), s.status(), s.image(), s.label(),
-          written ? outputPath.apply(s.mask()) : null, written ? s.width() : null, written ? s.height() : null,
-          written ? s.tiles() : null, written ? s.tilesPredicted() : null, s.error()));
+      inputs.add(
+          new SceneSummary(
+              s.name(),
+              s.status(),
+              s.image(),
+              s.label(),
+              written ? outputPath.apply(s.mask()) : null,
+              written ? s.width() : null,
+              written ? s.height() : null,
+              written ? s.tiles() : null,
+              written ? s.tilesPredicted() : null,
+              s.error()));
       if (s.status() == SceneResult.Status.DONE) {
         tiles += s.tiles();
         tilesPredicted += s.tilesPredicted();
         pixels += (long) s.width() * s.height();
       }
     }
-    return new RunSummary(model, master, tile, overlap, batch, statuses[SceneResult.Status.DONE.ordinal()],
-        statuses[SceneResult.Status.SKIPPED.ordinal()], statuses[SceneResult.Status.FAILED.ordinal()], inputs, tiles,
-        tilesPredicted, pixels, seconds, tiles / Math.max(seconds, 1e-9), taskSeconds, metrics);
+    return new RunSummary(
+        model,
+        master,
+        tile,
+        overlap,
+        batch,
+        statuses[SceneResult.Status.DONE.ordinal()],
+        statuses[SceneResult.Status.SKIPPED.ordinal()],
+        statuses[SceneResult.Status.FAILED.ordinal()],
+        inputs,
+        tiles,
+        tilesPredicted,
+        pixels,
+        seconds,
+        tiles / Math.max(seconds, 1e-9),
+        taskSeconds,
+        metrics);
   }
 
   public byte[] toJson() {

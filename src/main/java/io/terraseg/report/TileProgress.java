@@ -10,8 +10,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Logs "segment: 1200/6241 tiles (19%), 14.2 tiles/s, ETA 5m55s" every few percent, counting the tiles of
- * each finished task of the jobs tagged with {@link #JOB_PROPERTY}.
+ * Logs "segment: 1200/6241 tiles (19%), 14.2 tiles/s, ETA 5m55s" every few percent, counting the
+ * tiles of each finished task of the jobs tagged with {@link #JOB_PROPERTY}.
  */
 public final class TileProgress extends SparkListener {
   public static final String JOB_PROPERTY = "terraseg.progress";
@@ -45,7 +45,9 @@ public final class TileProgress extends SparkListener {
   @Override
   public synchronized void onTaskEnd(SparkListenerTaskEnd task) {
     int partition = task.taskInfo().index();
-    if (!stages.contains(task.stageId()) || !task.taskInfo().successful() || partition >= tilesPerPartition.length
+    if (!stages.contains(task.stageId())
+        || !task.taskInfo().successful()
+        || partition >= tilesPerPartition.length
         || !donePartitions.add(partition)) {
       return;
     }
@@ -56,8 +58,16 @@ public final class TileProgress extends SparkListener {
       double seconds = (System.nanoTime() - start) / 1e9;
       double rate = done / Math.max(seconds, 1e-9);
       long eta = Math.round((total - done) / Math.max(rate, 1e-9));
-      LOG.info(String.format(Locale.ROOT, "segment: %d/%d tiles (%d%%), %.1f tiles/s, ETA %dm%02ds", done, total,
-          percent, rate, eta / 60, eta % 60));
+      LOG.info(
+          String.format(
+              Locale.ROOT,
+              "segment: %d/%d tiles (%d%%), %.1f tiles/s, ETA %dm%02ds",
+              done,
+              total,
+              percent,
+              rate,
+              eta / 60,
+              eta % 60));
     }
   }
 }

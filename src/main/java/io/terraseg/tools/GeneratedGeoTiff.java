@@ -1,7 +1,7 @@
 package io.terraseg.tools;
 
-import io.terraseg.TerraSegException;
 import com.sun.media.imageioimpl.common.BogusColorSpace;
+import io.terraseg.TerraSegException;
 import io.terraseg.raster.SampleType;
 import it.geosolutions.jaiext.range.NoDataContainer;
 import java.awt.Point;
@@ -41,9 +41,9 @@ import org.geotools.referencing.CRS;
 import org.geotools.referencing.operation.transform.AffineTransform2D;
 
 /**
- * A GeoTIFF of any size whose pixels are computed block by block while GeoTools' writer encodes it: the image
- * handed to the writer is procedural, so memory is a few blocks however large the file. Sample scenes and
- * test rasters are both written through here.
+ * A GeoTIFF of any size whose pixels are computed block by block while GeoTools' writer encodes it:
+ * the image handed to the writer is procedural, so memory is a few blocks however large the file.
+ * Sample scenes and test rasters are both written through here.
  *
  * @param blockHeight internal tile height when {@code tiled}, rows per strip otherwise
  * @param compression "NONE", "DEFLATE" or "LZW"
@@ -67,16 +67,22 @@ public record GeneratedGeoTiff(
     int[] palette,
     Pixels pixels) {
 
-  /** Computes a block: fill every sample of {@code block}, whose bounds are in image coordinates. */
+  /**
+   * Computes a block: fill every sample of {@code block}, whose bounds are in image coordinates.
+   */
   @FunctionalInterface
   public interface Pixels {
     void fill(WritableRaster block);
   }
 
-  // imageio-ext decides BigTIFF up front; a deflated file stays below its uncompressed size (plus a margin).
+  // imageio-ext decides BigTIFF up front; a deflated file stays below its uncompressed size (plus a
+  // margin).
   private static final long CLASSIC_TIFF_LIMIT = 0xF000_0000L;
 
-  /** Writes to a temporary file beside {@code file}, then renames it, so readers never see half a file. */
+  /**
+   * Writes to a temporary file beside {@code file}, then renames it, so readers never see half a
+   * file.
+   */
   public void write(Path file) {
     Path target = file.toAbsolutePath();
     Path temp = target.resolveSibling("." + target.getFileName() + ".tmp");
@@ -95,23 +101,37 @@ public record GeneratedGeoTiff(
       } catch (IOException ignored) {
         // The original failure is the one worth reporting.
       }
-      throw new TerraSegException(file + ": cannot write GeoTIFF (" + TerraSegException.describe(e) + ")", e);
+      throw new TerraSegException(
+          file + ": cannot write GeoTIFF (" + TerraSegException.describe(e) + ")", e);
     }
   }
 
   private GridCoverage2D coverage() {
     try {
-      var gridToCrs = new AffineTransform2D(
-          geoTransform[1], geoTransform[4], geoTransform[2], geoTransform[5], geoTransform[0], geoTransform[3]);
-      var grid = new GridGeometry2D(new GridEnvelope2D(0, 0, width, height), PixelInCell.CELL_CORNER, gridToCrs,
-          CRS.decode("EPSG:" + epsg, true), null);
+      var gridToCrs =
+          new AffineTransform2D(
+              geoTransform[1],
+              geoTransform[4],
+              geoTransform[2],
+              geoTransform[5],
+              geoTransform[0],
+              geoTransform[3]);
+      var grid =
+          new GridGeometry2D(
+              new GridEnvelope2D(0, 0, width, height),
+              PixelInCell.CELL_CORNER,
+              gridToCrs,
+              CRS.decode("EPSG:" + epsg, true),
+              null);
       Map<String, Object> properties = new HashMap<>();
       if (nodata != null) {
         CoverageUtilities.setNoDataProperty(properties, new NoDataContainer(nodata));
       }
-      return new GridCoverageFactory().create("generated", new LazyImage(), grid, null, null, properties);
+      return new GridCoverageFactory()
+          .create("generated", new LazyImage(), grid, null, null, properties);
     } catch (org.geotools.api.referencing.FactoryException e) {
-      throw new TerraSegException("EPSG:" + epsg + ": unknown CRS (" + TerraSegException.describe(e) + ")", e);
+      throw new TerraSegException(
+          "EPSG:" + epsg + ": unknown CRS (" + TerraSegException.describe(e) + ")", e);
     }
   }
 
@@ -119,11 +139,12 @@ public record GeneratedGeoTiff(
     GeoTiffWriteParams params = new GeoTiffWriteParams();
     if (!compression.equals("NONE")) {
       params.setCompressionMode(ImageWriteParam.MODE_EXPLICIT);
-      params.setCompressionType(switch (compression) {
-        case "DEFLATE" -> "Deflate";
-        case "LZW" -> "LZW";
-        default -> throw new IllegalArgumentException("compression " + compression);
-      });
+      params.setCompressionType(
+          switch (compression) {
+            case "DEFLATE" -> "Deflate";
+            case "LZW" -> "LZW";
+            default -> throw new IllegalArgumentException("compression " + compression);
+          });
     }
     if (tiled) {
       params.setTilingMode(ImageWriteParam.MODE_EXPLICIT);
@@ -131,7 +152,9 @@ public record GeneratedGeoTiff(
     }
     params.setForceToBigTIFF((long) width * height * bands * bytesPerSample() > CLASSIC_TIFF_LIMIT);
     ParameterValueGroup values = new GeoTiffFormat().getWriteParameters();
-    values.parameter(AbstractGridFormat.GEOTOOLS_WRITE_PARAMS.getName().toString()).setValue(params);
+    values
+        .parameter(AbstractGridFormat.GEOTOOLS_WRITE_PARAMS.getName().toString())
+        .setValue(params);
     // Without this GeoTools invents a nodata value for images that have none.
     values.parameter(GeoTiffFormat.WRITE_NODATA.getName().toString()).setValue(nodata != null);
     return values.values().toArray(new GeneralParameterValue[0]);
@@ -145,7 +168,8 @@ public record GeneratedGeoTiff(
       case INT32 -> DataBuffer.TYPE_INT;
       case FLOAT32 -> DataBuffer.TYPE_FLOAT;
       case FLOAT64 -> DataBuffer.TYPE_DOUBLE;
-      default -> throw new IllegalArgumentException("cannot generate " + type.gdalName() + " rasters");
+      default ->
+          throw new IllegalArgumentException("cannot generate " + type.gdalName() + " rasters");
     };
   }
 
@@ -163,22 +187,25 @@ public record GeneratedGeoTiff(
       }
       return new IndexColorModel(8, 256, rgb[0], rgb[1], rgb[2]);
     }
-    // Other than 8-bit RGB, bands have no colors: a neutral color space makes GDAL read them as plain bands.
-    ColorSpace space = bands == 3 && type == SampleType.UINT8
-        ? ColorSpace.getInstance(ColorSpace.CS_sRGB)
-        : bands == 1 ? ColorSpace.getInstance(ColorSpace.CS_GRAY) : new BogusColorSpace(bands);
+    // Other than 8-bit RGB, bands have no colors: a neutral color space makes GDAL read them as
+    // plain bands.
+    ColorSpace space =
+        bands == 3 && type == SampleType.UINT8
+            ? ColorSpace.getInstance(ColorSpace.CS_sRGB)
+            : bands == 1 ? ColorSpace.getInstance(ColorSpace.CS_GRAY) : new BogusColorSpace(bands);
     return new ComponentColorModel(space, false, false, Transparency.OPAQUE, dataType());
   }
 
   /**
-   * The writer asks for one block at a time (tiles or strips of the output layout); each is computed then,
-   * never cached.
+   * The writer asks for one block at a time (tiles or strips of the output layout); each is
+   * computed then, never cached.
    */
   private final class LazyImage implements RenderedImage {
     private final int tileHeight = tiled ? blockHeight : Math.min(blockHeight, height);
     private final int tileWidth = tiled ? blockWidth : width;
-    private final SampleModel sampleModel = new PixelInterleavedSampleModel(
-        dataType(), tileWidth, tileHeight, bands, tileWidth * bands, bandOffsets());
+    private final SampleModel sampleModel =
+        new PixelInterleavedSampleModel(
+            dataType(), tileWidth, tileHeight, bands, tileWidth * bands, bandOffsets());
     private final ColorModel colorModel = colorModel();
 
     private int[] bandOffsets() {
@@ -215,8 +242,9 @@ public record GeneratedGeoTiff(
     }
 
     private WritableRaster block(Rectangle r) {
-      WritableRaster raster = Raster.createWritableRaster(
-          sampleModel.createCompatibleSampleModel(r.width, r.height), new Point(r.x, r.y));
+      WritableRaster raster =
+          Raster.createWritableRaster(
+              sampleModel.createCompatibleSampleModel(r.width, r.height), new Point(r.x, r.y));
       pixels.fill(raster);
       return raster;
     }

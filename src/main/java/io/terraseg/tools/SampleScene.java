@@ -7,15 +7,16 @@ import java.nio.file.Path;
 import java.util.List;
 
 /**
- * A synthetic land-cover scene and its label raster, of any size, for the demo, tests and benchmarks. Every
- * pixel is a pure function of (seed, x, y), so a scene is computed block by block as it is written and any
- * window of it can be recomputed without reading the files.
+ * A synthetic land-cover scene and its label raster, of any size, for the demo, tests and
+ * benchmarks. Every pixel is a pure function of (seed, x, y), so a scene is computed block by block
+ * as it is written and any window of it can be recomputed without reading the files.
  *
- * <p>Classes form smooth regions tens to a few hundred pixels across (thresholded multi-octave value noise);
- * the image is each class's color plus per-pixel noise, and about 3% of pixels take another class's color,
- * so a per-pixel nearest-color classifier is mostly but not perfectly right. With {@code nodataBorder}, the
- * left quarter and a thin frame on the other sides are nodata: 0 in every image band (GDAL_NODATA 0; real
- * pixels are never all zero) and 255 in the labels (GDAL_NODATA 255).
+ * <p>Classes form smooth regions tens to a few hundred pixels across (thresholded multi-octave
+ * value noise); the image is each class's color plus per-pixel noise, and about 3% of pixels take
+ * another class's color, so a per-pixel nearest-color classifier is mostly but not perfectly right.
+ * With {@code nodataBorder}, the left quarter and a thin frame on the other sides are nodata: 0 in
+ * every image band (GDAL_NODATA 0; real pixels are never all zero) and 255 in the labels
+ * (GDAL_NODATA 255).
  *
  * <p>UTM zone 33N (EPSG:32633), 10 m pixels, top-left corner at (500000, 4100000).
  */
@@ -24,11 +25,12 @@ public record SampleScene(int width, int height, long seed, boolean nodataBorder
   /** A land-cover class: its id in label rasters, its name and its color in the sample model. */
   public record LandCover(int id, String name, int rgb) {}
 
-  public static final List<LandCover> CLASSES = List.of(
-      new LandCover(0, "water", 0x1f78b4),
-      new LandCover(1, "vegetation", 0x33a02c),
-      new LandCover(2, "bare soil", 0xb15928),
-      new LandCover(3, "built-up", 0xa6a6a6));
+  public static final List<LandCover> CLASSES =
+      List.of(
+          new LandCover(0, "water", 0x1f78b4),
+          new LandCover(1, "vegetation", 0x33a02c),
+          new LandCover(2, "bare soil", 0xb15928),
+          new LandCover(3, "built-up", 0xa6a6a6));
   public static final int EPSG = 32633;
   public static final double[] GEO_TRANSFORM = {500_000, 10, 0, 4_100_000, 0, -10};
   public static final int IMAGE_NODATA = 0;
@@ -45,7 +47,8 @@ public record SampleScene(int width, int height, long seed, boolean nodataBorder
   }
 
   /** Writes the RGB image and the label raster, each atomically. */
-  public static void write(Path imageFile, Path labelFile, int width, int height, long seed, boolean nodataBorder) {
+  public static void write(
+      Path imageFile, Path labelFile, int width, int height, long seed, boolean nodataBorder) {
     SampleScene scene = new SampleScene(width, height, seed, nodataBorder);
     scene.writeImage(imageFile);
     scene.writeLabels(labelFile);
@@ -67,9 +70,22 @@ public record SampleScene(int width, int height, long seed, boolean nodataBorder
     return labels(new Rectangle(x, y, 1, 1))[0];
   }
 
-  private GeneratedGeoTiff geoTiff(int bands, Double nodata, int[] palette, GeneratedGeoTiff.Pixels pixels) {
-    return new GeneratedGeoTiff(width, height, bands, SampleType.UINT8, true, BLOCK, BLOCK, "DEFLATE", nodata,
-        EPSG, GEO_TRANSFORM.clone(), palette, pixels);
+  private GeneratedGeoTiff geoTiff(
+      int bands, Double nodata, int[] palette, GeneratedGeoTiff.Pixels pixels) {
+    return new GeneratedGeoTiff(
+        width,
+        height,
+        bands,
+        SampleType.UINT8,
+        true,
+        BLOCK,
+        BLOCK,
+        "DEFLATE",
+        nodata,
+        EPSG,
+        GEO_TRANSFORM.clone(),
+        palette,
+        pixels);
   }
 
   private void fillLabels(WritableRaster block) {
@@ -105,7 +121,8 @@ public record SampleScene(int width, int height, long seed, boolean nodataBorder
 
   /** Class ids (or nodata) of a rectangle, row-major. */
   private int[] labels(Rectangle r) {
-    // Elevation decides water; a finer field scatters built-up patches; a third splits vegetation from soil.
+    // Elevation decides water; a finer field scatters built-up patches; a third splits vegetation
+    // from soil.
     float[] elevation = valueNoise(r, 1, 256);
     float[] urban = valueNoise(r, 2, 64);
     float[] moisture = valueNoise(r, 3, 160);
@@ -135,9 +152,9 @@ public record SampleScene(int width, int height, long seed, boolean nodataBorder
   }
 
   /**
-   * Four octaves of value noise in [0, 1] over a rectangle: octave o has lattice cells of {@code cell >> o}
-   * pixels with hashed corner values, smoothly interpolated. Corners are hashed once per rectangle, not per
-   * pixel, which keeps a 30000² scene affordable.
+   * Four octaves of value noise in [0, 1] over a rectangle: octave o has lattice cells of {@code
+   * cell >> o} pixels with hashed corner values, smoothly interpolated. Corners are hashed once per
+   * rectangle, not per pixel, which keeps a 30000² scene affordable.
    */
   private float[] valueNoise(Rectangle r, int field, int cell) {
     float[] sum = new float[r.width * r.height];
@@ -180,7 +197,9 @@ public record SampleScene(int width, int height, long seed, boolean nodataBorder
     return t * t * (3 - 2 * t);
   }
 
-  /** SplitMix64 finalizer over the seed and coordinates: deterministic per pixel, no shared state. */
+  /**
+   * SplitMix64 finalizer over the seed and coordinates: deterministic per pixel, no shared state.
+   */
   private static long hash(long seed, long x, long y, long salt) {
     long z = seed * 0x9E3779B97F4A7C15L + x * 0xC2B2AE3D27D4EB4FL + y * 0x165667B19E3779F9L + salt;
     z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;

@@ -4,12 +4,17 @@ import io.terraseg.metrics.ConfusionMatrix;
 import io.terraseg.plan.TileRange;
 
 /**
- * The predicted tiles of one tile range: each core DEFLATE-compressed as one internal tile of the mask
- * GeoTIFF, concatenated in tile order, with the range's counts.
+ * The predicted tiles of one tile range: each core DEFLATE-compressed as one internal tile of the
+ * mask GeoTIFF, concatenated in tile order, with the range's counts.
  *
  * @param tileBytes compressed size of each tile of the range, in order
- * @param data the compressed tiles back to back; null when only the header was read from a part file
+ * @param data the compressed tiles back to back; null when only the header was read from a part
+ *     file
  * @param confusion the range's confusion matrix, null without labels
  */
-public record MaskPart(TileRange range, long[] tileBytes, byte[] data, long tilesPredicted,
+public record MaskPart(
+    TileRange range,
+    long[] tileBytes,
+    byte[] data,
+    long tilesPredicted,
     ConfusionMatrix confusion) {}

@@ -13,15 +13,15 @@ import java.util.Comparator;
 import java.util.List;
 
 /**
- * Writes a class mask as a tiled GeoTIFF whose internal tiles arrive already DEFLATE-compressed, in raster
- * order, from the tasks that predicted them. The header and IFD go first (their tile offsets follow from the
- * tile sizes, known up front), then the tiles stream through; nothing is buffered beyond one tile, and the
- * output needs no seeking, so it can go to any Hadoop FileSystem.
+ * Writes a class mask as a tiled GeoTIFF whose internal tiles arrive already DEFLATE-compressed, in
+ * raster order, from the tasks that predicted them. The header and IFD go first (their tile offsets
+ * follow from the tile sizes, known up front), then the tiles stream through; nothing is buffered
+ * beyond one tile, and the output needs no seeking, so it can go to any Hadoop FileSystem.
  *
- * <p>GeoTools' writers take an uncompressed image and compress it on one thread; TerraSeg compresses each
- * tile where it was predicted, which is why this small TIFF writer exists. Uint8 samples, a palette from the
- * class colors, GDAL_NODATA 255, and the scene's georeferencing tags copied verbatim. BigTIFF when the file
- * would pass 4 GiB.
+ * <p>GeoTools' writers take an uncompressed image and compress it on one thread; TerraSeg
+ * compresses each tile where it was predicted, which is why this small TIFF writer exists. Uint8
+ * samples, a palette from the class colors, GDAL_NODATA 255, and the scene's georeferencing tags
+ * copied verbatim. BigTIFF when the file would pass 4 GiB.
  */
 public final class MaskTiffWriter implements Closeable {
   public static final int NODATA = 255;
@@ -39,15 +39,23 @@ public final class MaskTiffWriter implements Closeable {
    * @param byteCounts compressed size of each internal tile, row-major
    * @param palette 256 RGB colors (0xRRGGBB) indexed by class id
    */
-  public MaskTiffWriter(OutputStream out, int width, int height, int tileSize, long[] byteCounts, int[] palette,
-      GeoTiffTags geoTags) throws IOException {
+  public MaskTiffWriter(
+      OutputStream out,
+      int width,
+      int height,
+      int tileSize,
+      long[] byteCounts,
+      int[] palette,
+      GeoTiffTags geoTags)
+      throws IOException {
     this.out = out;
     this.byteCounts = byteCounts.clone();
     long data = 0;
     for (long n : byteCounts) {
       data += n;
     }
-    // Header, IFD and palette stay far below 1 MiB; tile data decides between classic TIFF and BigTIFF.
+    // Header, IFD and palette stay far below 1 MiB; tile data decides between classic TIFF and
+    // BigTIFF.
     boolean big = data + (1 << 20) + 16L * byteCounts.length > 0xFFFF_FFFFL;
     List<Entry> entries = new ArrayList<>();
     entries.add(Entry.longs(256, width));
@@ -162,7 +170,8 @@ public final class MaskTiffWriter implements Closeable {
   public void close() throws IOException {
     out.close();
     if (next != byteCounts.length) {
-      throw new IllegalStateException("mask closed after " + next + " of " + byteCounts.length + " tiles");
+      throw new IllegalStateException(
+          "mask closed after " + next + " of " + byteCounts.length + " tiles");
     }
   }
 
@@ -203,12 +212,13 @@ public final class MaskTiffWriter implements Closeable {
     }
 
     int byteLength() {
-      int unit = switch (type) {
-        case ASCII -> 1;
-        case SHORT -> 2;
-        case LONG -> 4;
-        default -> 8;
-      };
+      int unit =
+          switch (type) {
+            case ASCII -> 1;
+            case SHORT -> 2;
+            case LONG -> 4;
+            default -> 8;
+          };
       return (int) (count * unit);
     }
 

@@ -1,6 +1,7 @@
 package io.terraseg.write;
 
 import io.terraseg.TerraSegException;
+import io.terraseg.raster.HadoopFiles;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.util.ArrayList;
@@ -8,14 +9,14 @@ import java.util.List;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
-import io.terraseg.raster.HadoopFiles;
 import org.apache.hadoop.fs.Path;
 
 /**
- * The run-level files of an output directory (run.json, metrics), which appear all at once or not at all:
- * they are written into a hidden staging directory inside it and {@link #commit} moves them into place,
- * _SUCCESS last; {@link #close} without a commit (any failure) deletes the staging directory and leaves
- * earlier outputs untouched. Scenes commit on their own (see {@link SceneWriter}).
+ * The run-level files of an output directory (run.json, metrics), which appear all at once or not
+ * at all: they are written into a hidden staging directory inside it and {@link #commit} moves them
+ * into place, _SUCCESS last; {@link #close} without a commit (any failure) deletes the staging
+ * directory and leaves earlier outputs untouched. Scenes commit on their own (see {@link
+ * SceneWriter}).
  */
 public final class OutputDir implements AutoCloseable {
   public static final String SUCCESS = "_SUCCESS";
@@ -34,7 +35,10 @@ public final class OutputDir implements AutoCloseable {
     this.staging = staging;
   }
 
-  /** Creates the directory and its staging area, failing early (before any work) if it cannot be written. */
+  /**
+   * Creates the directory and its staging area, failing early (before any work) if it cannot be
+   * written.
+   */
   public static OutputDir open(String dir, Configuration conf) {
     try {
       Path root = new Path(dir);
@@ -54,7 +58,8 @@ public final class OutputDir implements AutoCloseable {
     } catch (TerraSegException e) {
       throw e;
     } catch (IOException | RuntimeException e) {
-      throw new TerraSegException(dir + ": output directory is not writable (" + TerraSegException.describe(e) + ")", e);
+      throw new TerraSegException(
+          dir + ": output directory is not writable (" + TerraSegException.describe(e) + ")", e);
     }
   }
 
@@ -64,7 +69,8 @@ public final class OutputDir implements AutoCloseable {
       staged.add(name);
       return fs.create(new Path(staging, name), true);
     } catch (IOException e) {
-      throw new TerraSegException(dir + "/" + name + ": cannot write (" + TerraSegException.describe(e) + ")", e);
+      throw new TerraSegException(
+          dir + "/" + name + ": cannot write (" + TerraSegException.describe(e) + ")", e);
     }
   }
 
@@ -72,7 +78,8 @@ public final class OutputDir implements AutoCloseable {
     try (OutputStream out = create(name)) {
       out.write(content);
     } catch (IOException e) {
-      throw new TerraSegException(dir + "/" + name + ": cannot write (" + TerraSegException.describe(e) + ")", e);
+      throw new TerraSegException(
+          dir + "/" + name + ": cannot write (" + TerraSegException.describe(e) + ")", e);
     }
   }
 
@@ -81,8 +88,8 @@ public final class OutputDir implements AutoCloseable {
   }
 
   /**
-   * Says the directory is being changed: removes _SUCCESS until a run completes again, and the work in
-   * progress a killed run may have left.
+   * Says the directory is being changed: removes _SUCCESS until a run completes again, and the work
+   * in progress a killed run may have left.
    */
   public void beginChanges() {
     try {
@@ -94,7 +101,8 @@ public final class OutputDir implements AutoCloseable {
         }
       }
     } catch (IOException e) {
-      throw new TerraSegException(dir + ": cannot write (" + TerraSegException.describe(e) + ")", e);
+      throw new TerraSegException(
+          dir + ": cannot write (" + TerraSegException.describe(e) + ")", e);
     }
   }
 
@@ -103,13 +111,14 @@ public final class OutputDir implements AutoCloseable {
     try {
       fs.delete(OutputLayout.work(root), true);
     } catch (IOException e) {
-      throw new TerraSegException(dir + ": cannot write (" + TerraSegException.describe(e) + ")", e);
+      throw new TerraSegException(
+          dir + ": cannot write (" + TerraSegException.describe(e) + ")", e);
     }
   }
 
   /**
-   * Moves every staged file into place, replacing earlier ones; {@code complete} (every scene done or
-   * skipped) marks the directory with _SUCCESS.
+   * Moves every staged file into place, replacing earlier ones; {@code complete} (every scene done
+   * or skipped) marks the directory with _SUCCESS.
    */
   public void commit(boolean complete) {
     try {
@@ -127,7 +136,8 @@ public final class OutputDir implements AutoCloseable {
       }
       committed = true;
     } catch (IOException e) {
-      throw new TerraSegException(dir + ": cannot move outputs into place (" + TerraSegException.describe(e) + ")", e);
+      throw new TerraSegException(
+          dir + ": cannot move outputs into place (" + TerraSegException.describe(e) + ")", e);
     }
   }
 
@@ -142,5 +152,4 @@ public final class OutputDir implements AutoCloseable {
       }
     }
   }
-
 }

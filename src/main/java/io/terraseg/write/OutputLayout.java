@@ -3,9 +3,9 @@ package io.terraseg.write;
 import org.apache.hadoop.fs.Path;
 
 /**
- * Where things live in OUT_DIR. Users see NAME.mask.tif and the run's reports; the commit records sit in
- * _scenes/ and work in progress in .terraseg/, names that Hadoop and Spark readers treat as hidden, so nothing
- * half-written can be mistaken for output.
+ * Where things live in OUT_DIR. Users see NAME.mask.tif and the run's reports; the commit records
+ * sit in _scenes/ and work in progress in .terraseg/, names that Hadoop and Spark readers treat as
+ * hidden, so nothing half-written can be mistaken for output.
  */
 public final class OutputLayout {
   public static final String MASK_SUFFIX = ".mask.tif";
@@ -33,10 +33,14 @@ public final class OutputLayout {
 
   /** A unique temporary name for {@code fileName}, renamed into place once complete. */
   static Path temporary(Path root, String fileName) {
-    return new Path(new Path(new Path(root, WORK), "tmp"), fileName + "." + java.util.UUID.randomUUID());
+    return new Path(
+        new Path(new Path(root, WORK), "tmp"), fileName + "." + java.util.UUID.randomUUID());
   }
 
-  /** Everything of a run's work in progress (parts, temporary files): removed at the start and end of a run. */
+  /**
+   * Everything of a run's work in progress (parts, temporary files): removed at the start and end
+   * of a run.
+   */
   public static Path work(Path root) {
     return new Path(root, WORK);
   }

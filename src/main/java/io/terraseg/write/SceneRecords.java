@@ -12,14 +12,17 @@ import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 
 /**
- * A scene's commit record, OUT_DIR/_scenes/NAME.json: written after the scene's mask is in place, so a scene
- * is complete exactly when its record exists and its mask has the recorded size.
+ * A scene's commit record, OUT_DIR/_scenes/NAME.json: written after the scene's mask is in place,
+ * so a scene is complete exactly when its record exists and its mask has the recorded size.
  */
 public final class SceneRecords {
   private SceneRecords() {}
 
-  /** The recorded result of {@code scene} when it is complete and has this fingerprint, else null. */
-  public static SceneResult complete(Path root, String scene, String fingerprint, Configuration conf) {
+  /**
+   * The recorded result of {@code scene} when it is complete and has this fingerprint, else null.
+   */
+  public static SceneResult complete(
+      Path root, String scene, String fingerprint, Configuration conf) {
     Path record = OutputLayout.record(root, scene);
     try {
       FileSystem fs = HadoopFiles.fileSystem(record, conf);
@@ -42,7 +45,10 @@ public final class SceneRecords {
     }
   }
 
-  /** Removes the record first when a scene is about to be replaced: until the new one lands, it is incomplete. */
+  /**
+   * Removes the record first when a scene is about to be replaced: until the new one lands, it is
+   * incomplete.
+   */
   static void remove(FileSystem fs, Path root, String scene) throws IOException {
     fs.delete(OutputLayout.record(root, scene), false);
   }
@@ -58,6 +64,7 @@ public final class SceneRecords {
   }
 
   static TerraSegException cannotWrite(Path file, IOException e) {
-    return new TerraSegException(file + ": cannot write (" + TerraSegException.describe(e) + ")", e);
+    return new TerraSegException(
+        file + ": cannot write (" + TerraSegException.describe(e) + ")", e);
   }
 }

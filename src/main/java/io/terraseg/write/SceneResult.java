@@ -10,9 +10,10 @@ import java.io.IOException;
 import java.io.Serializable;
 
 /**
- * What became of one input scene in a run: the small per-scene result tasks hand to the driver. A committed
- * scene's result is also its commit record (OUT_DIR/_scenes/NAME.json, written after its mask), which is how
- * a later run knows the scene is complete and what it counted, without touching its pixels.
+ * What became of one input scene in a run: the small per-scene result tasks hand to the driver. A
+ * committed scene's result is also its commit record (OUT_DIR/_scenes/NAME.json, written after its
+ * mask), which is how a later run knows the scene is complete and what it counted, without touching
+ * its pixels.
  *
  * @param fingerprint what the mask depends on (see {@code io.terraseg.plan.Fingerprint})
  * @param mask file name of the mask inside OUT_DIR
@@ -37,23 +38,41 @@ public record SceneResult(
     implements Serializable {
 
   public enum Status {
-    @JsonProperty("done") DONE,
-    @JsonProperty("skipped") SKIPPED,
-    @JsonProperty("failed") FAILED
+    @JsonProperty("done")
+    DONE,
+    @JsonProperty("skipped")
+    SKIPPED,
+    @JsonProperty("failed")
+    FAILED
   }
 
-  private static final ObjectMapper JSON = new ObjectMapper()
-      .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
-      .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
+  private static final ObjectMapper JSON =
+      new ObjectMapper()
+          .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
+          .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
 
   public static SceneResult failed(String name, String image, String label, String error) {
-    return new SceneResult(name, Status.FAILED, null, image, label, null, 0, 0, 0, 0, 0, null, 0, error);
+    return new SceneResult(
+        name, Status.FAILED, null, image, label, null, 0, 0, 0, 0, 0, null, 0, error);
   }
 
   /** The same result, as a later run that found it complete reports it. */
   public SceneResult skipped() {
-    return new SceneResult(name, Status.SKIPPED, fingerprint, image, label, mask, maskBytes, width, height, tiles,
-        tilesPredicted, confusionMatrix, ignoredPixels, null);
+    return new SceneResult(
+        name,
+        Status.SKIPPED,
+        fingerprint,
+        image,
+        label,
+        mask,
+        maskBytes,
+        width,
+        height,
+        tiles,
+        tilesPredicted,
+        confusionMatrix,
+        ignoredPixels,
+        null);
   }
 
   /** The scene's counts against its labels, or null without labels. */

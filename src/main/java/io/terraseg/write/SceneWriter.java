@@ -17,14 +17,16 @@ import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 
 /**
- * The executor side of writing: turns finished tile ranges into committed scenes, straight on the output
- * filesystem. A scene that one task predicted whole is written from memory. A scene cut into several ranges
- * has each range stored as a part file; the task that stores the last one (it sees every part once its own
- * is in place) assembles the mask, streaming the parts in tile order. Two tasks finishing together may both
- * assemble: they write the same bytes under their own temporary names and the rename makes that harmless.
+ * The executor side of writing: turns finished tile ranges into committed scenes, straight on the
+ * output filesystem. A scene that one task predicted whole is written from memory. A scene cut into
+ * several ranges has each range stored as a part file; the task that stores the last one (it sees
+ * every part once its own is in place) assembles the mask, streaming the parts in tile order. Two
+ * tasks finishing together may both assemble: they write the same bytes under their own temporary
+ * names and the rename makes that harmless.
  *
- * <p>Committing a scene: mask to a temporary name, the old record removed, the mask renamed into place, then
- * the record written (see {@link SceneRecords}). A killed task leaves temporary files under .terraseg/ only.
+ * <p>Committing a scene: mask to a temporary name, the old record removed, the mask renamed into
+ * place, then the record written (see {@link SceneRecords}). A killed task leaves temporary files
+ * under .terraseg/ only.
  */
 public final class SceneWriter {
   private static final int PART_MAGIC = 0x54535031; // "TSP1"
@@ -38,7 +40,10 @@ public final class SceneWriter {
     this.fs = HadoopFiles.fileSystem(root, conf);
   }
 
-  /** Stores a finished range; returns the scene's result when this call completed the scene, else null. */
+  /**
+   * Stores a finished range; returns the scene's result when this call completed the scene, else
+   * null.
+   */
   public SceneResult accept(MaskPart part) {
     Scene scene = part.range().scene();
     if (part.range().wholeScene()) {
@@ -73,13 +78,18 @@ public final class SceneWriter {
     }
   }
 
-  /** Writes the mask from the parts (in tile order; data from memory, or streamed from {@code files}). */
+  /**
+   * Writes the mask from the parts (in tile order; data from memory, or streamed from {@code
+   * files}).
+   */
   private SceneResult commit(Scene scene, List<MaskPart> parts, List<Path> files) {
     long[] byteCounts = new long[scene.grid().size()];
-    ConfusionMatrix confusion = scene.label() == null ? null : new ConfusionMatrix(plan.numClasses());
+    ConfusionMatrix confusion =
+        scene.label() == null ? null : new ConfusionMatrix(plan.numClasses());
     long predicted = 0;
     for (MaskPart part : parts) {
-      System.arraycopy(part.tileBytes(), 0, byteCounts, part.range().from(), part.tileBytes().length);
+      System.arraycopy(
+          part.tileBytes(), 0, byteCounts, part.range().from(), part.tileBytes().length);
       predicted += part.tilesPredicted();
       if (confusion != null) {
         confusion.merge(part.confusion());
@@ -88,12 +98,22 @@ public final class SceneWriter {
     Path mask = OutputLayout.mask(root, scene.name());
     try {
       Path temporary = OutputLayout.temporary(root, mask.getName());
-      try (MaskTiffWriter writer = new MaskTiffWriter(fs.create(temporary, true), scene.image().width(),
-          scene.image().height(), scene.grid().stride(), byteCounts, plan.palette(), scene.image().geoTags())) {
+      try (MaskTiffWriter writer =
+          new MaskTiffWriter(
+              fs.create(temporary, true),
+              scene.image().width(),
+              scene.image().height(),
+              scene.grid().stride(),
+              byteCounts,
+              plan.palette(),
+              scene.image().geoTags())) {
         for (int p = 0; p < parts.size(); p++) {
           MaskPart part = parts.get(p);
           if (files == null) {
-            copyTiles(new DataInputStream(new ByteArrayInputStream(part.data())), part.tileBytes(), writer);
+            copyTiles(
+                new DataInputStream(new ByteArrayInputStream(part.data())),
+                part.tileBytes(),
+                writer);
           } else {
             try (DataInputStream in = new DataInputStream(fs.open(files.get(p)))) {
               readPart(in, part.range());
@@ -105,10 +125,22 @@ public final class SceneWriter {
       long maskBytes = fs.getFileStatus(temporary).getLen();
       SceneRecords.remove(fs, root, scene.name());
       HadoopFiles.replace(fs, temporary, mask);
-      SceneResult result = new SceneResult(scene.name(), SceneResult.Status.DONE, scene.fingerprint(),
-          scene.image().uri(), scene.label() == null ? null : scene.label().uri(), mask.getName(), maskBytes,
-          scene.image().width(), scene.image().height(), byteCounts.length, predicted,
-          confusion == null ? null : confusion.toArray(), confusion == null ? 0 : confusion.ignoredPixels(), null);
+      SceneResult result =
+          new SceneResult(
+              scene.name(),
+              SceneResult.Status.DONE,
+              scene.fingerprint(),
+              scene.image().uri(),
+              scene.label() == null ? null : scene.label().uri(),
+              mask.getName(),
+              maskBytes,
+              scene.image().width(),
+              scene.image().height(),
+              byteCounts.length,
+              predicted,
+              confusion == null ? null : confusion.toArray(),
+              confusion == null ? 0 : confusion.ignoredPixels(),
+              null);
       SceneRecords.write(fs, root, result);
       return result;
     } catch (IOException e) {
@@ -116,7 +148,8 @@ public final class SceneWriter {
     }
   }
 
-  private static void copyTiles(DataInputStream in, long[] sizes, MaskTiffWriter writer) throws IOException {
+  private static void copyTiles(DataInputStream in, long[] sizes, MaskTiffWriter writer)
+      throws IOException {
     for (long size : sizes) {
       byte[] tile = new byte[(int) size];
       in.readFully(tile);
@@ -147,8 +180,8 @@ public final class SceneWriter {
   }
 
   /**
-   * Reads a part file's header (leaving the stream at its first tile) as a MaskPart without data. {@code like}
-   * is any range of the same scene, whose range count the part shares.
+   * Reads a part file's header (leaving the stream at its first tile) as a MaskPart without data.
+   * {@code like} is any range of the same scene, whose range count the part shares.
    */
   private static MaskPart readPart(DataInputStream in, TileRange like) throws IOException {
     if (in.readInt() != PART_MAGIC) {
@@ -172,6 +205,7 @@ public final class SceneWriter {
     for (int i = 0; i < sizes.length; i++) {
       sizes[i] = in.readLong();
     }
-    return new MaskPart(new TileRange(like.scene(), from, to, like.ranges()), sizes, null, predicted, cm);
+    return new MaskPart(
+        new TileRange(like.scene(), from, to, like.ranges()), sizes, null, predicted, cm);
   }
 }

@@ -21,8 +21,8 @@ import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
 /**
- * The command line as a user meets it: exit codes, one-line errors that name the file and the problem, and
- * no output at all when a run fails.
+ * The command line as a user meets it: exit codes, one-line errors that name the file and the
+ * problem, and no output at all when a run fails.
  */
 class CliTest {
   private static final String SAMPLE_MODEL = "scripts/sample-model";
@@ -78,15 +78,19 @@ class CliTest {
   void aJobFileRunsTheSameOptions() throws Exception {
     Path out = dir.resolve("job-out");
     Path job = dir.resolve("job.yaml");
-    Files.writeString(job, String.join("\n",
-        "command: segment",
-        "model: " + SAMPLE_MODEL,
-        "input: [" + image.getParent() + "]",
-        "labels: [" + label.getParent() + "]",
-        "output: " + out,
-        "tile: 128",
-        "overlap: 16",
-        "batch: 4", ""));
+    Files.writeString(
+        job,
+        String.join(
+            "\n",
+            "command: segment",
+            "model: " + SAMPLE_MODEL,
+            "input: [" + image.getParent() + "]",
+            "labels: [" + label.getParent() + "]",
+            "output: " + out,
+            "tile: 128",
+            "overlap: 16",
+            "batch: 4",
+            ""));
     Result r = run("run", job.toString());
     assertEquals(0, r.exitCode(), r.err());
     assertTrue(Files.exists(out.resolve("scene.mask.tif")));
@@ -95,7 +99,8 @@ class CliTest {
     assertEquals(128, run.get("tile").asInt());
     assertEquals(4, run.get("batch").asInt());
 
-    Files.writeString(job, "command: segment\nmodel: " + SAMPLE_MODEL + "\ninput: [x]\noutput: y\ntiel: 3\n");
+    Files.writeString(
+        job, "command: segment\nmodel: " + SAMPLE_MODEL + "\ninput: [x]\noutput: y\ntiel: 3\n");
     Result typo = run("run", job.toString());
     assertEquals(1, typo.exitCode());
     assertOneLineError(typo, job + ": Unknown options: '--tiel'");
@@ -103,7 +108,9 @@ class CliTest {
 
   @Test
   void notATiff() throws Exception {
-    Path file = Files.writeString(dir.resolve("bad/notes.tif".replace("/", "_")), "just text, not a raster\n");
+    Path file =
+        Files.writeString(
+            dir.resolve("bad/notes.tif".replace("/", "_")), "just text, not a raster\n");
     assertSegmentFails(file, file + ": not a TIFF file");
   }
 
@@ -116,7 +123,8 @@ class CliTest {
   @Test
   void truncatedFile() throws Exception {
     byte[] whole = Files.readAllBytes(image);
-    Path file = Files.write(dir.resolve("truncated.tif"), Arrays.copyOf(whole, whole.length * 2 / 3));
+    Path file =
+        Files.write(dir.resolve("truncated.tif"), Arrays.copyOf(whole, whole.length * 2 / 3));
     assertSegmentFails(file, file + ": truncated: tile ");
   }
 
@@ -143,26 +151,43 @@ class CliTest {
   @Test
   void missingModel() {
     Path out = dir.resolve("out-missing-model");
-    Result r = run("segment", "--model", dir.resolve("no-model").toString(), "--input", image.toString(),
-        "--output", out.toString());
+    Result r =
+        run(
+            "segment",
+            "--model",
+            dir.resolve("no-model").toString(),
+            "--input",
+            image.toString(),
+            "--output",
+            out.toString());
     assertOneLineError(r, dir.resolve("no-model/model.json") + ": no such file");
     assertNoOutput(out);
   }
 
   @Test
   void brokenModel() {
-    assertModelFails(Path.of("src/test/resources/models/broken"), "model.pt: cannot load the model");
+    assertModelFails(
+        Path.of("src/test/resources/models/broken"), "model.pt: cannot load the model");
   }
 
   @Test
   void classCountMismatch() {
-    assertModelFails(Path.of("src/test/resources/models/wrong-classes"),
+    assertModelFails(
+        Path.of("src/test/resources/models/wrong-classes"),
         "model.pt: returns 4 classes but model.json lists 3");
   }
 
   private void assertModelFails(Path model, String expectedAfterModelDir) {
     Path out = dir.resolve("out-" + model.getFileName());
-    Result r = run("segment", "--model", model.toString(), "--input", image.toString(), "--output", out.toString());
+    Result r =
+        run(
+            "segment",
+            "--model",
+            model.toString(),
+            "--input",
+            image.toString(),
+            "--output",
+            out.toString());
     assertOneLineError(r, model + "/" + expectedAfterModelDir);
     assertNoOutput(out);
   }
@@ -172,32 +197,77 @@ class CliTest {
     Path other = dir.resolve("other/labels/scene.tif");
     SampleScene.write(dir.resolve("other/images/scene.tif"), other, 210, 150, 5, false);
     Path out = dir.resolve("out-grid");
-    Result r = run("segment", "--model", SAMPLE_MODEL, "--input", image.toString(), "--labels", other.toString(),
-        "--output", out.toString());
-    assertOneLineError(r, other + ": grid 210 x 150, EPSG:32633, origin (500000, 4100000), pixel (10, -10) "
-        + "does not match " + image + ": grid 200 x 150, EPSG:32633, origin (500000, 4100000), pixel (10, -10)");
+    Result r =
+        run(
+            "segment",
+            "--model",
+            SAMPLE_MODEL,
+            "--input",
+            image.toString(),
+            "--labels",
+            other.toString(),
+            "--output",
+            out.toString());
+    assertOneLineError(
+        r,
+        other
+            + ": grid 210 x 150, EPSG:32633, origin (500000, 4100000), pixel (10, -10) "
+            + "does not match "
+            + image
+            + ": grid 200 x 150, EPSG:32633, origin (500000, 4100000), pixel (10, -10)");
     assertNoOutput(out);
   }
 
   @Test
   void unwritableOutput() throws Exception {
     Path file = Files.writeString(dir.resolve("a-file"), "x");
-    Result r = run("segment", "--model", SAMPLE_MODEL, "--input", image.toString(), "--output", file.toString());
+    Result r =
+        run(
+            "segment",
+            "--model",
+            SAMPLE_MODEL,
+            "--input",
+            image.toString(),
+            "--output",
+            file.toString());
     assertOneLineError(r, file + ": output exists and is not a directory");
-    Result nested = run("segment", "--model", SAMPLE_MODEL, "--input", image.toString(), "--output",
-        file.resolve("out").toString());
+    Result nested =
+        run(
+            "segment",
+            "--model",
+            SAMPLE_MODEL,
+            "--input",
+            image.toString(),
+            "--output",
+            file.resolve("out").toString());
     assertOneLineError(nested, file.resolve("out") + ": ");
   }
 
-  /** A problem found inside a Spark task, after tiles were predicted: still one line, and nothing written. */
+  /**
+   * A problem found inside a Spark task, after tiles were predicted: still one line, and nothing
+   * written.
+   */
   @Test
   void labelValuesOutsideTheClassesFailTheRunWithoutPartialOutput() throws Exception {
     Path bad = dir.resolve("bad-labels/scene.tif");
     Files.createDirectories(bad.getParent());
     gdal("gdal_translate", "-q", "-scale", "0", "3", "4", "7", label.toString(), bad.toString());
     Path out = dir.resolve("out-bad-labels");
-    Result r = run("segment", "--model", SAMPLE_MODEL, "--input", image.toString(), "--labels", bad.toString(),
-        "--output", out.toString(), "--tile", "64", "--overlap", "8");
+    Result r =
+        run(
+            "segment",
+            "--model",
+            SAMPLE_MODEL,
+            "--input",
+            image.toString(),
+            "--labels",
+            bad.toString(),
+            "--output",
+            out.toString(),
+            "--tile",
+            "64",
+            "--overlap",
+            "8");
     assertOneLineError(r, bad + ": label ");
     assertTrue(r.err().contains("is not a class id (0..3)"), r.err());
     assertNoOutput(out);
@@ -207,22 +277,56 @@ class CliTest {
   @Test
   void evaluateComparesOneFileWithOneFileWhateverTheirNames() throws Exception {
     Path out = dir.resolve("pairing");
-    Result segmented = run("segment", "--model", SAMPLE_MODEL, "--input", image.toString(), "--output",
-        out.resolve("masks").toString(), "--tile", "64", "--overlap", "8");
+    Result segmented =
+        run(
+            "segment",
+            "--model",
+            SAMPLE_MODEL,
+            "--input",
+            image.toString(),
+            "--output",
+            out.resolve("masks").toString(),
+            "--tile",
+            "64",
+            "--overlap",
+            "8");
     assertEquals(0, segmented.exitCode(), segmented.err());
     Path prediction = Files.copy(out.resolve("masks/scene.mask.tif"), out.resolve("a_pred.tif"));
     Path renamedLabel = Files.copy(label, out.resolve("a_label.tif"));
-    Result r = run("evaluate", "--pred", prediction.toString(), "--label", renamedLabel.toString(), "--model",
-        SAMPLE_MODEL, "--output", out.resolve("metrics").toString());
+    Result r =
+        run(
+            "evaluate",
+            "--pred",
+            prediction.toString(),
+            "--label",
+            renamedLabel.toString(),
+            "--model",
+            SAMPLE_MODEL,
+            "--output",
+            out.resolve("metrics").toString());
     assertEquals(0, r.exitCode(), r.err());
     JsonNode metrics = new ObjectMapper().readTree(out.resolve("metrics/metrics.json").toFile());
-    assertEquals(200 * 150, metrics.get("pixels").asLong() + metrics.get("ignored_pixels").asLong());
+    assertEquals(
+        200 * 150, metrics.get("pixels").asLong() + metrics.get("ignored_pixels").asLong());
 
-    Result unmatched = run("evaluate", "--pred", out.resolve("masks").toString(), "--label",
-        out.resolve("a_label.tif").toString(), out.resolve("a_pred.tif").toString(), "--num-classes", "4",
-        "--output", out.resolve("none").toString());
-    assertOneLineError(unmatched, out.resolve("a_label.tif") + " " + out.resolve("a_pred.tif")
-        + ": no label raster matches a prediction by scene name (predictions: scene; labels: a_label, a_pred)");
+    Result unmatched =
+        run(
+            "evaluate",
+            "--pred",
+            out.resolve("masks").toString(),
+            "--label",
+            out.resolve("a_label.tif").toString(),
+            out.resolve("a_pred.tif").toString(),
+            "--num-classes",
+            "4",
+            "--output",
+            out.resolve("none").toString());
+    assertOneLineError(
+        unmatched,
+        out.resolve("a_label.tif")
+            + " "
+            + out.resolve("a_pred.tif")
+            + ": no label raster matches a prediction by scene name (predictions: scene; labels: a_label, a_pred)");
   }
 
   /** --keep-going completes the other scenes but still exits 1, naming the failure. */
@@ -233,8 +337,20 @@ class CliTest {
     Files.copy(image, images.resolve("good.tif"));
     Files.writeString(images.resolve("bad.tif"), "not a raster");
     Path out = dir.resolve("out-keep-going");
-    Result r = run("segment", "--model", SAMPLE_MODEL, "--input", images.toString(), "--output", out.toString(),
-        "--keep-going", "--tile", "64", "--overlap", "8");
+    Result r =
+        run(
+            "segment",
+            "--model",
+            SAMPLE_MODEL,
+            "--input",
+            images.toString(),
+            "--output",
+            out.toString(),
+            "--keep-going",
+            "--tile",
+            "64",
+            "--overlap",
+            "8");
     assertOneLineError(r, images.resolve("bad.tif") + ": not a TIFF file");
     assertTrue(Files.exists(out.resolve("good.mask.tif")));
     assertTrue(Files.exists(out.resolve("run.json")));
@@ -250,18 +366,28 @@ class CliTest {
 
   private void assertSegmentFails(Path input, String expectedStart) {
     Path out = dir.resolve("out-" + input.getFileName());
-    Result r = run("segment", "--model", SAMPLE_MODEL, "--input", input.toString(), "--output", out.toString());
+    Result r =
+        run(
+            "segment",
+            "--model",
+            SAMPLE_MODEL,
+            "--input",
+            input.toString(),
+            "--output",
+            out.toString());
     assertOneLineError(r, expectedStart);
     assertNoOutput(out);
   }
 
   private static void assertOneLineError(Result r, String expectedStart) {
     assertEquals(1, r.exitCode(), r.err());
-    List<String> lines = r.err().lines().filter(l -> !l.startsWith("terraseg: details in")).toList();
+    List<String> lines =
+        r.err().lines().filter(l -> !l.startsWith("terraseg: details in")).toList();
     assertEquals(1, lines.size(), "one line on the console:\n" + r.err());
     String prefix = "terraseg: error: ";
-    assertTrue(lines.get(0).startsWith(prefix + expectedStart), "expected '" + prefix + expectedStart
-        + "...' but got '" + lines.get(0) + "'");
+    assertTrue(
+        lines.get(0).startsWith(prefix + expectedStart),
+        "expected '" + prefix + expectedStart + "...' but got '" + lines.get(0) + "'");
     assertFalse(r.err().contains("\tat "), "no stack trace on the console");
   }
 

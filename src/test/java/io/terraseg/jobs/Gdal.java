@@ -12,9 +12,13 @@ final class Gdal {
   static JsonNode info(Path file) throws Exception {
     Process process;
     try {
-      process = new ProcessBuilder("gdalinfo", "-json", file.toString()).redirectErrorStream(true).start();
+      process =
+          new ProcessBuilder("gdalinfo", "-json", file.toString())
+              .redirectErrorStream(true)
+              .start();
     } catch (java.io.IOException e) {
-      throw new AssertionError("gdalinfo is needed to check GeoTIFFs against GDAL: run scripts/setup.sh", e);
+      throw new AssertionError(
+          "gdalinfo is needed to check GeoTIFFs against GDAL: run scripts/setup.sh", e);
     }
     String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     if (process.waitFor() != 0) {

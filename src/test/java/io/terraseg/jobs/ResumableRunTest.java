@@ -23,9 +23,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * What a scheduled job over a growing archive relies on: scenes commit on their own, a re-run redoes only
- * what is missing or stale, the masks a run writes beside its inputs are never inputs, and one bad file
- * neither blocks nor destroys the rest.
+ * What a scheduled job over a growing archive relies on: scenes commit on their own, a re-run
+ * redoes only what is missing or stale, the masks a run writes beside its inputs are never inputs,
+ * and one bad file neither blocks nor destroys the rest.
  */
 class ResumableRunTest {
   private static final Path SAMPLE_MODEL = Path.of("scripts/sample-model");
@@ -44,7 +44,8 @@ class ResumableRunTest {
     FileTime writtenA = Files.getLastModifiedTime(out.resolve("a.mask.tif"));
     JsonNode metricsBefore = JSON.readTree(out.resolve("metrics.json").toFile());
 
-    // What a run killed mid-way leaves: hidden run-level staging and work in progress. The next run clears it.
+    // What a run killed mid-way leaves: hidden run-level staging and work in progress. The next run
+    // clears it.
     Files.createDirectories(out.resolve(".terraseg-staging-killed"));
     Files.createDirectories(out.resolve(".terraseg/parts/a"));
     Files.writeString(out.resolve(".terraseg/parts/a/0000000000.part"), "half a part");
@@ -53,34 +54,46 @@ class ResumableRunTest {
     assertFalse(Files.exists(out.resolve(".terraseg")));
     assertEquals(List.of("skipped", "skipped"), statuses(out));
     assertEquals(0, again.tiles(), "nothing recomputed");
-    assertEquals(writtenA, Files.getLastModifiedTime(out.resolve("a.mask.tif")), "a's mask untouched");
-    assertEquals(metricsBefore.get("confusion_matrix"), JSON.readTree(out.resolve("metrics.json").toFile())
-        .get("confusion_matrix"), "metrics of skipped scenes come from their records");
+    assertEquals(
+        writtenA, Files.getLastModifiedTime(out.resolve("a.mask.tif")), "a's mask untouched");
+    assertEquals(
+        metricsBefore.get("confusion_matrix"),
+        JSON.readTree(out.resolve("metrics.json").toFile()).get("confusion_matrix"),
+        "metrics of skipped scenes come from their records");
     assertTrue(Files.exists(out.resolve("_SUCCESS")));
 
     // A new upload of b (different content and size): only b is recomputed and replaced.
     SampleScene.write(images.resolve("b.tif"), dir.resolve("labels/b.tif"), 260, 140, 3, false);
     segment(List.of(images.toString()), out, false, false);
     assertEquals(List.of("skipped", "done"), statuses(out));
-    assertEquals(260, io.terraseg.raster.GeoTiffFile.readInfo(out.resolve("b.mask.tif").toString(),
-        new org.apache.hadoop.conf.Configuration()).width());
+    assertEquals(
+        260,
+        io.terraseg.raster.GeoTiffFile.readInfo(
+                out.resolve("b.mask.tif").toString(), new org.apache.hadoop.conf.Configuration())
+            .width());
     assertArrayEquals(maskA, Files.readAllBytes(out.resolve("a.mask.tif")));
 
     RunSummary forced = segment(List.of(images.toString()), out, true, false);
     assertEquals(List.of("done", "done"), statuses(out));
     assertEquals(2, forced.done());
-    assertArrayEquals(maskA, Files.readAllBytes(out.resolve("a.mask.tif")), "recomputing gives the same bytes");
+    assertArrayEquals(
+        maskA, Files.readAllBytes(out.resolve("a.mask.tif")), "recomputing gives the same bytes");
   }
 
-  /** The same scenes with another tile size are other masks: the options are part of the fingerprint. */
+  /**
+   * The same scenes with another tile size are other masks: the options are part of the
+   * fingerprint.
+   */
   @Test
   void changingATilingOptionRecomputes() throws Exception {
     Path image = dir.resolve("images/a.tif");
     SampleScene.write(image, dir.resolve("labels/a.tif"), 200, 150, 1, false);
     Path out = dir.resolve("out");
     segment(List.of(image.toString()), out, false, false);
-    SegmentJob.run(TestSpark.session(), new SegmentJob.Options(SAMPLE_MODEL, List.of(image.toString()),
-        out.toString(), 128, 32, 4, List.of(), null));
+    SegmentJob.run(
+        TestSpark.session(),
+        new SegmentJob.Options(
+            SAMPLE_MODEL, List.of(image.toString()), out.toString(), 128, 32, 4, List.of(), null));
     assertEquals(List.of("done"), statuses(out));
   }
 
@@ -98,39 +111,49 @@ class ResumableRunTest {
   }
 
   /**
-   * A truncated upload among good scenes: by default the run stops on it before predicting anything;
-   * with keep-going every good scene is committed, run.json names the failure, the run still fails, and
-   * once the file is replaced the next run does only that scene.
+   * A truncated upload among good scenes: by default the run stops on it before predicting
+   * anything; with keep-going every good scene is committed, run.json names the failure, the run
+   * still fails, and once the file is replaced the next run does only that scene.
    */
   @Test
   void oneBadSceneDoesNotBlockTheOthersWithKeepGoing() throws Exception {
     Path images = dir.resolve("images");
     for (int i = 0; i < 3; i++) {
-      SampleScene.write(images.resolve("s" + i + ".tif"), dir.resolve("labels/s" + i + ".tif"), 150, 120, i, false);
+      SampleScene.write(
+          images.resolve("s" + i + ".tif"),
+          dir.resolve("labels/s" + i + ".tif"),
+          150,
+          120,
+          i,
+          false);
     }
     byte[] whole = Files.readAllBytes(images.resolve("s0.tif"));
     Path truncated = images.resolve("upload.tif");
     Files.write(truncated, Arrays.copyOf(whole, whole.length / 2));
     Path out = dir.resolve("out");
 
-    TerraSegException stop = assertThrows(TerraSegException.class,
-        () -> segment(List.of(images.toString()), out, false, false));
+    TerraSegException stop =
+        assertThrows(
+            TerraSegException.class, () -> segment(List.of(images.toString()), out, false, false));
     assertTrue(stop.getMessage().startsWith(truncated + ": truncated"), stop.getMessage());
     assertFalse(Files.exists(out.resolve("s0.mask.tif")));
 
-    TerraSegException failed = assertThrows(TerraSegException.class,
-        () -> segment(List.of(images.toString()), out, false, true));
+    TerraSegException failed =
+        assertThrows(
+            TerraSegException.class, () -> segment(List.of(images.toString()), out, false, true));
     assertTrue(failed.getMessage().startsWith(truncated + ": truncated"), failed.getMessage());
     assertEquals(List.of("done", "done", "done", "failed"), statuses(out));
     JsonNode run = JSON.readTree(out.resolve("run.json").toFile());
     assertTrue(run.at("/inputs/3/error").asText().startsWith(truncated + ": truncated"));
     assertEquals(1, run.get("failed").asInt());
-    assertFalse(Files.exists(out.resolve("_SUCCESS")), "a run with failures is not marked complete");
+    assertFalse(
+        Files.exists(out.resolve("_SUCCESS")), "a run with failures is not marked complete");
     for (int i = 0; i < 3; i++) {
       assertTrue(Files.exists(out.resolve("s" + i + ".mask.tif")));
     }
 
-    Files.copy(images.resolve("s0.tif"), truncated, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    Files.copy(
+        images.resolve("s0.tif"), truncated, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
     RunSummary fixed = segment(List.of(images.toString()), out, false, false);
     assertEquals(List.of("skipped", "skipped", "skipped", "done"), statuses(out));
     assertEquals(1, fixed.done());
@@ -141,26 +164,54 @@ class ResumableRunTest {
   @Test
   void aFailureInsideATaskFailsOnlyItsScene() throws Exception {
     Path images = dir.resolve("images");
-    SampleScene.write(images.resolve("good.tif"), dir.resolve("labels/good.tif"), 150, 120, 1, false);
+    SampleScene.write(
+        images.resolve("good.tif"), dir.resolve("labels/good.tif"), 150, 120, 1, false);
     SampleScene.write(images.resolve("bad.tif"), dir.resolve("labels/bad.tif"), 150, 120, 2, false);
-    Gdal.run("gdal_translate", "-q", "-scale", "0", "3", "4", "7", dir.resolve("labels/bad.tif").toString(),
+    Gdal.run(
+        "gdal_translate",
+        "-q",
+        "-scale",
+        "0",
+        "3",
+        "4",
+        "7",
+        dir.resolve("labels/bad.tif").toString(),
         dir.resolve("labels/bad2.tif").toString());
-    Files.move(dir.resolve("labels/bad2.tif"), dir.resolve("labels/bad.tif"),
+    Files.move(
+        dir.resolve("labels/bad2.tif"),
+        dir.resolve("labels/bad.tif"),
         java.nio.file.StandardCopyOption.REPLACE_EXISTING);
     Path out = dir.resolve("out");
-    TerraSegException e = assertThrows(TerraSegException.class, () -> SegmentJob.run(TestSpark.session(),
-        new SegmentJob.Options(SAMPLE_MODEL, List.of(images.toString()), out.toString(), 64, 8, 4,
-            List.of(dir.resolve("labels").toString()), null, false, true)));
+    TerraSegException e =
+        assertThrows(
+            TerraSegException.class,
+            () ->
+                SegmentJob.run(
+                    TestSpark.session(),
+                    new SegmentJob.Options(
+                        SAMPLE_MODEL,
+                        List.of(images.toString()),
+                        out.toString(),
+                        64,
+                        8,
+                        4,
+                        List.of(dir.resolve("labels").toString()),
+                        null,
+                        false,
+                        true)));
     assertTrue(e.getMessage().contains("is not a class id"), e.getMessage());
     assertEquals(List.of("failed", "done"), statuses(out));
     assertFalse(Files.exists(out.resolve("bad.mask.tif")));
     JsonNode metrics = JSON.readTree(out.resolve("metrics.json").toFile());
-    assertEquals(List.of("good"), JSON.convertValue(metrics.get("per_image"), Map.class).keySet().stream().toList());
+    assertEquals(
+        List.of("good"),
+        JSON.convertValue(metrics.get("per_image"), Map.class).keySet().stream().toList());
   }
 
   /**
-   * A scene larger than one task is cut into tile ranges, stored as parts and assembled by the task that
-   * finishes last: the mask is still exactly one forward pass over the whole image, and its counts exact.
+   * A scene larger than one task is cut into tile ranges, stored as parts and assembled by the task
+   * that finishes last: the mask is still exactly one forward pass over the whole image, and its
+   * counts exact.
    */
   @Test
   void aSceneSpreadOverManyTasksIsExact() throws Exception {
@@ -168,28 +219,62 @@ class ResumableRunTest {
     SampleScene.write(image, dir.resolve("labels/big.tif"), 700, 500, 9, false);
     Path out = dir.resolve("out");
     Path model = Path.of("src/test/resources/models/receptive-field");
-    RunSummary summary = SegmentJob.run(TestSpark.session(), new SegmentJob.Options(model,
-        List.of(image.toString()), out.toString(), 64, 8, 4, List.of(dir.resolve("labels").toString()), null));
+    RunSummary summary =
+        SegmentJob.run(
+            TestSpark.session(),
+            new SegmentJob.Options(
+                model,
+                List.of(image.toString()),
+                out.toString(),
+                64,
+                8,
+                4,
+                List.of(dir.resolve("labels").toString()),
+                null));
     assertEquals(15 * 11, summary.tiles()); // stride 48: more tiles than one task takes
     int[] mask = SegmentJobTest.readAll(out.resolve("big.mask.tif"));
     assertArrayEquals(SegmentJobTest.wholeImagePrediction(image, model), mask);
     int[] labels = SegmentJobTest.readAll(dir.resolve("labels/big.tif"));
-    ConfusionMatrix single = new ConfusionMatrix(io.terraseg.model.ModelSpec.read(model).numClasses());
+    ConfusionMatrix single =
+        new ConfusionMatrix(io.terraseg.model.ModelSpec.read(model).numClasses());
     for (int i = 0; i < mask.length; i++) {
       single.add(labels[i], mask[i]);
     }
-    assertEquals(SegmentJobTest.matrixJson(single),
+    assertEquals(
+        SegmentJobTest.matrixJson(single),
         JSON.readTree(out.resolve("metrics.json").toFile()).get("confusion_matrix").toString());
     try (Stream<Path> files = Files.list(out)) {
-      assertEquals(List.of("_SUCCESS", "_scenes", "big.mask.tif", "metrics.csv", "metrics.json", "run.json",
-          "confusion_matrix.png").stream().sorted().toList(),
-          files.map(p -> p.getFileName().toString()).sorted().toList(), "no parts or temporary files left");
+      assertEquals(
+          List.of(
+                  "_SUCCESS",
+                  "_scenes",
+                  "big.mask.tif",
+                  "metrics.csv",
+                  "metrics.json",
+                  "run.json",
+                  "confusion_matrix.png")
+              .stream()
+              .sorted()
+              .toList(),
+          files.map(p -> p.getFileName().toString()).sorted().toList(),
+          "no parts or temporary files left");
     }
   }
 
   private RunSummary segment(List<String> inputs, Path out, boolean force, boolean keepGoing) {
-    return SegmentJob.run(TestSpark.session(), new SegmentJob.Options(SAMPLE_MODEL, inputs, out.toString(), 64, 8,
-        4, List.of(dir.resolve("labels").toString()), null, force, keepGoing));
+    return SegmentJob.run(
+        TestSpark.session(),
+        new SegmentJob.Options(
+            SAMPLE_MODEL,
+            inputs,
+            out.toString(),
+            64,
+            8,
+            4,
+            List.of(dir.resolve("labels").toString()),
+            null,
+            force,
+            keepGoing));
   }
 
   private static List<String> statuses(Path out) throws Exception {

@@ -20,8 +20,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.terraseg.metrics.ConfusionMatrix;
 import io.terraseg.model.ModelSpec;
 import io.terraseg.raster.GeoTiffFile;
-import io.terraseg.report.RunSummary;
 import io.terraseg.raster.RasterInfo;
+import io.terraseg.report.RunSummary;
 import io.terraseg.tools.SampleScene;
 import java.awt.Rectangle;
 import java.awt.image.Raster;
@@ -36,7 +36,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** segment end to end on real local Spark, real DJL inference and real GeoTIFFs. */
 class SegmentJobTest {
-  private static final Path RECEPTIVE_FIELD_MODEL = Path.of("src/test/resources/models/receptive-field");
+  private static final Path RECEPTIVE_FIELD_MODEL =
+      Path.of("src/test/resources/models/receptive-field");
   private static final Path SAMPLE_MODEL = Path.of("scripts/sample-model");
   private static final Configuration HADOOP = new Configuration();
 
@@ -44,20 +45,35 @@ class SegmentJobTest {
 
   @BeforeAll
   static void scenes() {
-    SampleScene.write(dir.resolve("images/small.tif"), dir.resolve("labels/small.tif"), 333, 211, 7, false);
-    SampleScene.write(dir.resolve("nodata/images/border.tif"), dir.resolve("nodata/labels/border.tif"), 300, 260,
-        3, true);
+    SampleScene.write(
+        dir.resolve("images/small.tif"), dir.resolve("labels/small.tif"), 333, 211, 7, false);
+    SampleScene.write(
+        dir.resolve("nodata/images/border.tif"),
+        dir.resolve("nodata/labels/border.tif"),
+        300,
+        260,
+        3,
+        true);
   }
 
   /**
-   * The model's receptive field reaches 3 pixels, less than the 8-pixel overlap, so stitching tiles must give
-   * exactly the mask of one forward pass over the whole image.
+   * The model's receptive field reaches 3 pixels, less than the 8-pixel overlap, so stitching tiles
+   * must give exactly the mask of one forward pass over the whole image.
    */
   @Test
   void tiledMaskEqualsOneForwardPassOverTheWholeImage() throws Exception {
     Path out = dir.resolve("equivalence");
-    SegmentJob.run(TestSpark.session(), new SegmentJob.Options(RECEPTIVE_FIELD_MODEL,
-        List.of(dir.resolve("images").toString()), out.toString(), null, null, 3, List.of(), null));
+    SegmentJob.run(
+        TestSpark.session(),
+        new SegmentJob.Options(
+            RECEPTIVE_FIELD_MODEL,
+            List.of(dir.resolve("images").toString()),
+            out.toString(),
+            null,
+            null,
+            3,
+            List.of(),
+            null));
 
     int[] mask = readAll(out.resolve("small.mask.tif"));
     int[] expected = wholeImagePrediction(dir.resolve("images/small.tif"), RECEPTIVE_FIELD_MODEL);
@@ -72,8 +88,18 @@ class SegmentJobTest {
   @Test
   void maskKeepsTheScenesGeoreferenceAndIsATiledPaletteGeoTiff() throws Exception {
     Path out = dir.resolve("georef");
-    RunSummary summary = SegmentJob.run(TestSpark.session(), new SegmentJob.Options(SAMPLE_MODEL,
-        List.of(dir.resolve("images/small.tif").toString()), out.toString(), 128, 16, 4, List.of(), null));
+    RunSummary summary =
+        SegmentJob.run(
+            TestSpark.session(),
+            new SegmentJob.Options(
+                SAMPLE_MODEL,
+                List.of(dir.resolve("images/small.tif").toString()),
+                out.toString(),
+                128,
+                16,
+                4,
+                List.of(),
+                null));
     RasterInfo image = GeoTiffFile.readInfo(dir.resolve("images/small.tif").toString(), HADOOP);
     RasterInfo mask = GeoTiffFile.readInfo(out.resolve("small.mask.tif").toString(), HADOOP);
     assertTrue(mask.sameGridAs(image), mask.gridDescription() + " vs " + image.gridDescription());
@@ -90,7 +116,11 @@ class SegmentJobTest {
     for (int i = 0; i < 6; i++) {
       assertEquals(image.geoTransform()[i], gdal.at("/geoTransform/" + i).asDouble(), 1e-9);
     }
-    assertEquals("32633", gdal.at("/coordinateSystem/wkt").asText().replaceAll("(?s).*ID\\[\"EPSG\",(\\d+)\\]\\]$", "$1"));
+    assertEquals(
+        "32633",
+        gdal.at("/coordinateSystem/wkt")
+            .asText()
+            .replaceAll("(?s).*ID\\[\"EPSG\",(\\d+)\\]\\]$", "$1"));
     assertEquals("Byte", gdal.at("/bands/0/type").asText());
     assertEquals(255.0, gdal.at("/bands/0/noDataValue").asDouble());
     assertEquals("Palette", gdal.at("/bands/0/colorInterpretation").asText());
@@ -104,13 +134,25 @@ class SegmentJobTest {
     assertTrue(run.get("tiles_per_second").asDouble() > 0);
   }
 
-  /** Nodata input pixels become 255, all-nodata tiles skip the model, and they are left out of the metrics. */
+  /**
+   * Nodata input pixels become 255, all-nodata tiles skip the model, and they are left out of the
+   * metrics.
+   */
   @Test
   void nodataPixelsAreNodataInTheMaskAndSkippedTilesAreCounted() throws Exception {
     Path out = dir.resolve("nodata-out");
-    RunSummary summary = SegmentJob.run(TestSpark.session(), new SegmentJob.Options(SAMPLE_MODEL,
-        List.of(dir.resolve("nodata/images").toString()), out.toString(), 64, 8, 8,
-        List.of(dir.resolve("nodata/labels").toString()), null));
+    RunSummary summary =
+        SegmentJob.run(
+            TestSpark.session(),
+            new SegmentJob.Options(
+                SAMPLE_MODEL,
+                List.of(dir.resolve("nodata/images").toString()),
+                out.toString(),
+                64,
+                8,
+                8,
+                List.of(dir.resolve("nodata/labels").toString()),
+                null));
     int[] mask = readAll(out.resolve("border.mask.tif"));
     int[] labels = readAll(dir.resolve("nodata/labels/border.tif"));
     long nodata = 0;
@@ -125,15 +167,24 @@ class SegmentJobTest {
   }
 
   /**
-   * segment --labels counts per tile on the executors and merges across the cluster; that must equal a
-   * single pass over the whole mask and label raster, and the evaluate command on the written masks.
+   * segment --labels counts per tile on the executors and merges across the cluster; that must
+   * equal a single pass over the whole mask and label raster, and the evaluate command on the
+   * written masks.
    */
   @Test
   void metricsFromSegmentEqualASinglePassCountAndTheEvaluateCommand() throws Exception {
     Path out = dir.resolve("evaluated");
-    SegmentJob.run(TestSpark.session(), new SegmentJob.Options(SAMPLE_MODEL,
-        List.of(dir.resolve("images").toString()), out.toString(), 64, 16, 5,
-        List.of(dir.resolve("labels").toString()), null));
+    SegmentJob.run(
+        TestSpark.session(),
+        new SegmentJob.Options(
+            SAMPLE_MODEL,
+            List.of(dir.resolve("images").toString()),
+            out.toString(),
+            64,
+            16,
+            5,
+            List.of(dir.resolve("labels").toString()),
+            null));
     int[] mask = readAll(out.resolve("small.mask.tif"));
     int[] labels = readAll(dir.resolve("labels/small.tif"));
     ConfusionMatrix single = new ConfusionMatrix(4);
@@ -143,14 +194,22 @@ class SegmentJobTest {
     JsonNode metrics = new ObjectMapper().readTree(out.resolve("metrics.json").toFile());
     assertEquals(matrixJson(single), metrics.get("confusion_matrix").toString());
     assertEquals(matrixJson(single), metrics.at("/per_image/small/confusion_matrix").toString());
-    assertEquals(List.of("water", "vegetation", "bare soil", "built-up"),
+    assertEquals(
+        List.of("water", "vegetation", "bare soil", "built-up"),
         new ObjectMapper().convertValue(metrics.get("class_names"), List.class));
-    assertTrue(metrics.get("pixel_accuracy").asDouble() > 0.9, "the sample model classifies the sample scene");
+    assertTrue(
+        metrics.get("pixel_accuracy").asDouble() > 0.9,
+        "the sample model classifies the sample scene");
 
     Path evaluation = dir.resolve("evaluation");
-    EvaluateJob.run(TestSpark.session(), new EvaluateJob.Options(List.of(out.toString()),
-        List.of(dir.resolve("labels").toString()), ModelSpec.read(SAMPLE_MODEL).classNames(), null,
-        evaluation.toString()));
+    EvaluateJob.run(
+        TestSpark.session(),
+        new EvaluateJob.Options(
+            List.of(out.toString()),
+            List.of(dir.resolve("labels").toString()),
+            ModelSpec.read(SAMPLE_MODEL).classNames(),
+            null,
+            evaluation.toString()));
     JsonNode evaluated = new ObjectMapper().readTree(evaluation.resolve("metrics.json").toFile());
     assertEquals(metrics.get("confusion_matrix"), evaluated.get("confusion_matrix"));
     assertEquals(metrics.get("miou"), evaluated.get("miou"));
@@ -169,7 +228,9 @@ class SegmentJobTest {
     }
   }
 
-  /** The reference: normalize the whole image the model.json way and run one forward pass in DJL. */
+  /**
+   * The reference: normalize the whole image the model.json way and run one forward pass in DJL.
+   */
   static int[] wholeImagePrediction(Path image, Path modelDir) throws Exception {
     ModelSpec spec = ModelSpec.read(modelDir);
     try (GeoTiffFile tiff = GeoTiffFile.open(image.toString(), HADOOP);
@@ -182,15 +243,18 @@ class SegmentJobTest {
       for (int c = 0; c < bands.length; c++) {
         float[] plane = raster.getSamples(0, 0, w, h, bands[c] - 1, (float[]) null);
         for (int i = 0; i < plane.length; i++) {
-          input[c * w * h + i] = (float) ((plane[i] / spec.input().scale() - spec.input().mean()[c])
-              / spec.input().std()[c]);
+          input[c * w * h + i] =
+              (float)
+                  ((plane[i] / spec.input().scale() - spec.input().mean()[c])
+                      / spec.input().std()[c]);
         }
       }
       model.load(modelDir.resolve(spec.weights()));
       try (Predictor<NDList, NDList> predictor = model.newPredictor(new NoopTranslator());
           NDManager manager = NDManager.newBaseManager()) {
         NDArray x = manager.create(input, new Shape(1, bands.length, h, w));
-        NDArray classes = predictor.predict(new NDList(x)).get(0).argMax(1).toType(DataType.INT32, false);
+        NDArray classes =
+            predictor.predict(new NDList(x)).get(0).argMax(1).toType(DataType.INT32, false);
         return classes.toIntArray();
       }
     }
@@ -199,11 +263,21 @@ class SegmentJobTest {
   @Test
   void everyInputGetsItsMaskAndRunJsonListsThem() throws Exception {
     Path out = dir.resolve("two-scenes");
-    SegmentJob.run(TestSpark.session(), new SegmentJob.Options(SAMPLE_MODEL,
-        List.of(dir.resolve("images/*.tif").toString(), dir.resolve("nodata/images").toString()), out.toString(),
-        null, null, 8, List.of(), null));
+    SegmentJob.run(
+        TestSpark.session(),
+        new SegmentJob.Options(
+            SAMPLE_MODEL,
+            List.of(
+                dir.resolve("images/*.tif").toString(), dir.resolve("nodata/images").toString()),
+            out.toString(),
+            null,
+            null,
+            8,
+            List.of(),
+            null));
     try (Stream<Path> files = Files.list(out)) {
-      assertEquals(List.of("_SUCCESS", "_scenes", "border.mask.tif", "run.json", "small.mask.tif"),
+      assertEquals(
+          List.of("_SUCCESS", "_scenes", "border.mask.tif", "run.json", "small.mask.tif"),
           files.map(p -> p.getFileName().toString()).sorted().toList());
     }
     JsonNode run = new ObjectMapper().readTree(out.resolve("run.json").toFile());

@@ -16,7 +16,10 @@ class SparkTest {
     assertEquals(CORES, threads("local"));
     assertEquals(Math.max(1, CORES / 2), threads("local[2,3]"));
     assertEquals(1, threads("local-cluster[2,1,1024]"));
-    assertEquals(4, Spark.threadsPerTask(new SparkConf(false).setMaster("spark://h:7077").set("spark.task.cpus", "4")));
+    assertEquals(
+        4,
+        Spark.threadsPerTask(
+            new SparkConf(false).setMaster("spark://h:7077").set("spark.task.cpus", "4")));
   }
 
   private static int threads(String master) {

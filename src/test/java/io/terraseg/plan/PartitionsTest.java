@@ -18,8 +18,12 @@ class PartitionsTest {
 
   @Test
   void everyTileOfEverySceneIsInExactlyOneRangeInOrder() {
-    List<Scene> scenes = List.of(scene("a", 5000, 3000), scene("b", 300, 200), scene("c", 100, 100),
-        scene("d", 4000, 4000));
+    List<Scene> scenes =
+        List.of(
+            scene("a", 5000, 3000),
+            scene("b", 300, 200),
+            scene("c", 100, 100),
+            scene("d", 4000, 4000));
     for (int slots : new int[] {1, 2, 16, 200}) {
       for (int batch : new int[] {1, 3, 8}) {
         List<List<TileRange>> partitions = Partitions.of(scenes, batch, slots);
@@ -36,7 +40,10 @@ class PartitionsTest {
         }
         for (List<TileRange> partition : partitions) {
           for (TileRange r : partition) {
-            assertEquals(ranges.get(r.scene().name()), r.ranges(), "each range knows how many its scene has");
+            assertEquals(
+                ranges.get(r.scene().name()),
+                r.ranges(),
+                "each range knows how many its scene has");
           }
         }
         for (Scene s : scenes) {

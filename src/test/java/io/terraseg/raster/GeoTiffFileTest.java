@@ -28,21 +28,26 @@ import org.junit.jupiter.params.provider.ValueSource;
 class GeoTiffFileTest {
   private static final Configuration CONF = new Configuration();
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   static Stream<TestRasters.Spec> layouts() {
     TestRasters.PixelFunction bytes = (x, y, b) -> (x * 3 + y * 5 + b * 50) & 0xFF;
     TestRasters.PixelFunction ushorts = (x, y, b) -> (x * 131 + y * 257 + b * 1000) & 0xFFFF;
-    TestRasters.PixelFunction shorts = (x, y, b) -> ((x * 131 + y * 257 + b * 1000) & 0xFFFF) - 32768;
+    TestRasters.PixelFunction shorts =
+        (x, y, b) -> ((x * 131 + y * 257 + b * 1000) & 0xFFFF) - 32768;
     TestRasters.PixelFunction floats = (x, y, b) -> (float) (x * 0.25 - y * 1.5 + b * 1000.125);
     return Stream.of(
         TestRasters.raster(197, 131, 3, SampleType.UINT8, bytes).tiles(64, 64).nodata(0.0),
         TestRasters.raster(150, 101, 1, SampleType.UINT8, bytes).strips(16).compression("NONE"),
-        TestRasters.raster(197, 131, 1, SampleType.UINT16, ushorts).strips(7).compression("LZW")
+        TestRasters.raster(197, 131, 1, SampleType.UINT16, ushorts)
+            .strips(7)
+            .compression("LZW")
             .georeference(4326, 10.0, 0.001, 0, 45.0, 0, -0.001),
-        TestRasters.raster(120, 90, 2, SampleType.INT16, shorts).tiles(32, 48).compression("NONE")
-            .nodata(-9999.0).georeference(3857, -20000.0, 30, 0, 6_000_000.0, 0, -30),
+        TestRasters.raster(120, 90, 2, SampleType.INT16, shorts)
+            .tiles(32, 48)
+            .compression("NONE")
+            .nodata(-9999.0)
+            .georeference(3857, -20000.0, 30, 0, 6_000_000.0, 0, -30),
         TestRasters.raster(100, 77, 1, SampleType.FLOAT32, floats).strips(10).nodata(-1.5),
         TestRasters.raster(70, 70, 4, SampleType.FLOAT32, floats).tiles(16, 16).compression("LZW"));
   }
@@ -56,7 +61,9 @@ class GeoTiffFileTest {
 
     assertEquals(spec.width(), info.width());
     assertEquals(spec.height(), info.height());
-    assertEquals(List.of(info.width(), info.height()), List.of(gdal.at("/size/0").asInt(), gdal.at("/size/1").asInt()));
+    assertEquals(
+        List.of(info.width(), info.height()),
+        List.of(gdal.at("/size/0").asInt(), gdal.at("/size/1").asInt()));
     assertEquals(spec.bands(), info.bands());
     assertEquals(info.bands(), gdal.get("bands").size());
     assertEquals(spec.type(), info.sampleType());
@@ -72,11 +79,13 @@ class GeoTiffFileTest {
     assertEquals(spec.tiled(), info.tiled());
     assertEquals(spec.blockWidth(), info.blockWidth());
     assertEquals(spec.blockHeight(), info.blockHeight());
-    assertEquals(List.of(info.blockWidth(), info.blockHeight()),
+    assertEquals(
+        List.of(info.blockWidth(), info.blockHeight()),
         List.of(gdal.at("/bands/0/block/0").asInt(), gdal.at("/bands/0/block/1").asInt()));
     assertEquals(spec.compression(), info.compression());
     JsonNode gdalCompression = gdal.at("/metadata/IMAGE_STRUCTURE/COMPRESSION");
-    assertEquals(info.compression(), gdalCompression.isMissingNode() ? "NONE" : gdalCompression.asText());
+    assertEquals(
+        info.compression(), gdalCompression.isMissingNode() ? "NONE" : gdalCompression.asText());
     assertEquals(Files.size(file), info.fileSize());
   }
 
@@ -86,12 +95,14 @@ class GeoTiffFileTest {
     Path file = spec.write(dir.resolve("scene.tif"));
     int w = spec.width();
     int h = spec.height();
-    List<Rectangle> windows = new ArrayList<>(List.of(
-        new Rectangle(0, 0, w, h),
-        new Rectangle(w - 1, h - 1, 1, 1),
-        new Rectangle(w - 33, 0, 33, h),
-        new Rectangle(0, h - 20, w, 20),
-        new Rectangle(w - 50, h - 40, 50, 40)));
+    List<Rectangle> windows =
+        new ArrayList<>(
+            List.of(
+                new Rectangle(0, 0, w, h),
+                new Rectangle(w - 1, h - 1, 1, 1),
+                new Rectangle(w - 33, 0, 33, h),
+                new Rectangle(0, h - 20, w, 20),
+                new Rectangle(w - 50, h - 40, 50, 40)));
     Random random = new Random(42);
     for (int i = 0; i < 20; i++) {
       int x = random.nextInt(w);
@@ -101,7 +112,10 @@ class GeoTiffFileTest {
     try (GeoTiffFile tiff = GeoTiffFile.open(file.toString(), CONF)) {
       for (Rectangle window : windows) {
         Raster raster = tiff.readWindow(window);
-        assertEquals(new Rectangle(0, 0, window.width, window.height), raster.getBounds(), "bounds of " + window);
+        assertEquals(
+            new Rectangle(0, 0, window.width, window.height),
+            raster.getBounds(),
+            "bounds of " + window);
         assertEquals(spec.bands(), raster.getNumBands());
         for (int y = 0; y < window.height; y++) {
           for (int x = 0; x < window.width; x++) {
@@ -109,8 +123,19 @@ class GeoTiffFileTest {
               double expected = spec.pixels().value(window.x + x, window.y + y, b);
               double actual = raster.getSampleDouble(x, y, b);
               if (expected != actual) {
-                throw new AssertionError("window " + window + ", pixel (" + (window.x + x) + ", "
-                    + (window.y + y) + ") band " + b + ": expected " + expected + " but read " + actual);
+                throw new AssertionError(
+                    "window "
+                        + window
+                        + ", pixel ("
+                        + (window.x + x)
+                        + ", "
+                        + (window.y + y)
+                        + ") band "
+                        + b
+                        + ": expected "
+                        + expected
+                        + " but read "
+                        + actual);
               }
             }
           }
@@ -121,17 +146,31 @@ class GeoTiffFileTest {
 
   @Test
   void windowOutsideTheImageIsRejected() {
-    Path file = TestRasters.raster(40, 30, 1, SampleType.UINT8, (x, y, b) -> 1).write(dir.resolve("small.tif"));
+    Path file =
+        TestRasters.raster(40, 30, 1, SampleType.UINT8, (x, y, b) -> 1)
+            .write(dir.resolve("small.tif"));
     try (GeoTiffFile tiff = GeoTiffFile.open(file.toString(), CONF)) {
-      assertThrows(IllegalArgumentException.class, () -> tiff.readWindow(new Rectangle(30, 0, 11, 30)));
-      assertThrows(IllegalArgumentException.class, () -> tiff.readWindow(new Rectangle(0, -1, 10, 10)));
+      assertThrows(
+          IllegalArgumentException.class, () -> tiff.readWindow(new Rectangle(30, 0, 11, 30)));
+      assertThrows(
+          IllegalArgumentException.class, () -> tiff.readWindow(new Rectangle(0, -1, 10, 10)));
     }
   }
 
   @Test
   void withoutNodataOrGeoreferenceFromGdal() {
     Path plain = dir.resolve("plain.tif");
-    TestRasters.run("gdal_create", "-of", "GTiff", "-outsize", "33", "21", "-bands", "1", "-burn", "7",
+    TestRasters.run(
+        "gdal_create",
+        "-of",
+        "GTiff",
+        "-outsize",
+        "33",
+        "21",
+        "-bands",
+        "1",
+        "-burn",
+        "7",
         plain.toString());
     RasterInfo info = GeoTiffFile.readInfo(plain.toString(), CONF);
     assertNull(info.nodata());
@@ -143,10 +182,13 @@ class GeoTiffFileTest {
 
   @Test
   void notATiff() throws IOException {
-    Path text = Files.writeString(dir.resolve("notes.tif"), "just some text, long enough to read a header\n");
+    Path text =
+        Files.writeString(
+            dir.resolve("notes.tif"), "just some text, long enough to read a header\n");
     assertProblem(text, "not a TIFF");
     Path png = dir.resolve("scene.png");
-    TestRasters.run("gdal_create", "-of", "PNG", "-outsize", "16", "16", "-bands", "3", png.toString());
+    TestRasters.run(
+        "gdal_create", "-of", "PNG", "-outsize", "16", "16", "-bands", "3", png.toString());
     assertProblem(png, "not a TIFF");
   }
 
@@ -158,8 +200,10 @@ class GeoTiffFileTest {
   @Test
   void truncatedFileIsReportedAtOpen() throws IOException {
     Random random = new Random(7);
-    Path file = TestRasters.raster(512, 512, 3, SampleType.UINT8, (x, y, b) -> random.nextInt(256))
-        .tiles(128, 128).write(dir.resolve("cut.tif"));
+    Path file =
+        TestRasters.raster(512, 512, 3, SampleType.UINT8, (x, y, b) -> random.nextInt(256))
+            .tiles(128, 128)
+            .write(dir.resolve("cut.tif"));
     byte[] bytes = Files.readAllBytes(file);
     Files.write(file, java.util.Arrays.copyOf(bytes, bytes.length / 2));
     assertProblem(file, "truncated");
@@ -168,18 +212,28 @@ class GeoTiffFileTest {
   @ParameterizedTest
   @ValueSource(strings = {"LERC", "LZMA", "WEBP"})
   void unsupportedCompression(String codec) {
-    Path source = TestRasters.raster(64, 64, 3, SampleType.UINT8, (x, y, b) -> (x + y) & 0xFF)
-        .write(dir.resolve("source.tif"));
+    Path source =
+        TestRasters.raster(64, 64, 3, SampleType.UINT8, (x, y, b) -> (x + y) & 0xFF)
+            .write(dir.resolve("source.tif"));
     Path file = dir.resolve(codec.toLowerCase() + ".tif");
-    TestRasters.run("gdal_translate", "-q", "-co", "COMPRESS=" + codec, source.toString(), file.toString());
+    TestRasters.run(
+        "gdal_translate", "-q", "-co", "COMPRESS=" + codec, source.toString(), file.toString());
     assertProblem(file, "unsupported compression " + codec);
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"-ot CInt16", "-ot CFloat32", "-ot Int64", "-co NBITS=1", "-co NBITS=12 -ot UInt16"})
+  @ValueSource(
+      strings = {
+        "-ot CInt16",
+        "-ot CFloat32",
+        "-ot Int64",
+        "-co NBITS=1",
+        "-co NBITS=12 -ot UInt16"
+      })
   void unsupportedDataType(String options) {
-    Path source = TestRasters.raster(64, 64, 1, SampleType.UINT8, (x, y, b) -> (x + y) & 1)
-        .write(dir.resolve("source.tif"));
+    Path source =
+        TestRasters.raster(64, 64, 1, SampleType.UINT8, (x, y, b) -> (x + y) & 1)
+            .write(dir.resolve("source.tif"));
     Path file = dir.resolve("odd.tif");
     List<String> command = new ArrayList<>(List.of("gdal_translate", "-q"));
     command.addAll(List.of(options.split(" ")));
@@ -200,9 +254,10 @@ class GeoTiffFileTest {
 
   /** The one-line message names the file and the problem, from open() and from readInfo() alike. */
   private static void assertProblem(Path file, String problem) {
-    for (var attempt : List.<Runnable>of(
-        () -> GeoTiffFile.open(file.toString(), CONF).close(),
-        () -> GeoTiffFile.readInfo(file.toString(), CONF))) {
+    for (var attempt :
+        List.<Runnable>of(
+            () -> GeoTiffFile.open(file.toString(), CONF).close(),
+            () -> GeoTiffFile.readInfo(file.toString(), CONF))) {
       TerraSegException e = assertThrows(TerraSegException.class, attempt::run);
       String message = e.getMessage();
       assertTrue(message.startsWith(file.toString() + ": "), message);

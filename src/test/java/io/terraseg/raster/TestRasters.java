@@ -15,8 +15,9 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Small GeoTIFFs of any layout for tests, written by GeoTools, and GDAL as the reference that checks them.
- * GDAL is required, not optional: without it a test fails saying so instead of silently skipping.
+ * Small GeoTIFFs of any layout for tests, written by GeoTools, and GDAL as the reference that
+ * checks them. GDAL is required, not optional: without it a test fails saying so instead of
+ * silently skipping.
  */
 public final class TestRasters {
   private TestRasters() {}
@@ -48,34 +49,102 @@ public final class TestRasters {
       double[] geoTransform) {
 
     public Spec tiles(int tileWidth, int tileHeight) {
-      return new Spec(width, height, bands, type, pixels, true, tileWidth, tileHeight, compression, nodata, epsg,
+      return new Spec(
+          width,
+          height,
+          bands,
+          type,
+          pixels,
+          true,
+          tileWidth,
+          tileHeight,
+          compression,
+          nodata,
+          epsg,
           geoTransform);
     }
 
     public Spec strips(int rowsPerStrip) {
-      return new Spec(width, height, bands, type, pixels, false, width, rowsPerStrip, compression, nodata, epsg,
+      return new Spec(
+          width,
+          height,
+          bands,
+          type,
+          pixels,
+          false,
+          width,
+          rowsPerStrip,
+          compression,
+          nodata,
+          epsg,
           geoTransform);
     }
 
     public Spec compression(String codec) {
-      return new Spec(width, height, bands, type, pixels, tiled, blockWidth, blockHeight, codec, nodata, epsg,
+      return new Spec(
+          width,
+          height,
+          bands,
+          type,
+          pixels,
+          tiled,
+          blockWidth,
+          blockHeight,
+          codec,
+          nodata,
+          epsg,
           geoTransform);
     }
 
     public Spec nodata(Double value) {
-      return new Spec(width, height, bands, type, pixels, tiled, blockWidth, blockHeight, compression, value, epsg,
+      return new Spec(
+          width,
+          height,
+          bands,
+          type,
+          pixels,
+          tiled,
+          blockWidth,
+          blockHeight,
+          compression,
+          value,
+          epsg,
           geoTransform);
     }
 
     public Spec georeference(int epsgCode, double... gdalGeoTransform) {
-      return new Spec(width, height, bands, type, pixels, tiled, blockWidth, blockHeight, compression, nodata,
-          epsgCode, gdalGeoTransform.clone());
+      return new Spec(
+          width,
+          height,
+          bands,
+          type,
+          pixels,
+          tiled,
+          blockWidth,
+          blockHeight,
+          compression,
+          nodata,
+          epsgCode,
+          gdalGeoTransform.clone());
     }
 
     /** Writes the GeoTIFF and returns {@code file}. */
     public Path write(Path file) {
-      new GeneratedGeoTiff(width, height, bands, type, tiled, blockWidth, blockHeight, compression, nodata, epsg,
-          geoTransform, null, this::fill).write(file);
+      new GeneratedGeoTiff(
+              width,
+              height,
+              bands,
+              type,
+              tiled,
+              blockWidth,
+              blockHeight,
+              compression,
+              nodata,
+              epsg,
+              geoTransform,
+              null,
+              this::fill)
+          .write(file);
       return file;
     }
 
@@ -91,11 +160,23 @@ public final class TestRasters {
   }
 
   /**
-   * A width × height raster, tiled 64×64, DEFLATE, no nodata, in UTM 33N with 10 m pixels at (500000,
-   * 4100000).
+   * A width × height raster, tiled 64×64, DEFLATE, no nodata, in UTM 33N with 10 m pixels at
+   * (500000, 4100000).
    */
-  public static Spec raster(int width, int height, int bands, SampleType type, PixelFunction pixels) {
-    return new Spec(width, height, bands, type, pixels, true, 64, 64, "DEFLATE", null, 32633,
+  public static Spec raster(
+      int width, int height, int bands, SampleType type, PixelFunction pixels) {
+    return new Spec(
+        width,
+        height,
+        bands,
+        type,
+        pixels,
+        true,
+        64,
+        64,
+        "DEFLATE",
+        null,
+        32633,
         new double[] {500_000, 10, 0, 4_100_000, 0, -10});
   }
 
@@ -108,7 +189,9 @@ public final class TestRasters {
     }
   }
 
-  /** Runs a GDAL tool (or any command) and returns its standard output; a failure fails the test. */
+  /**
+   * Runs a GDAL tool (or any command) and returns its standard output; a failure fails the test.
+   */
   public static String run(String... command) {
     List<String> args = List.of(command);
     try {
@@ -123,19 +206,32 @@ public final class TestRasters {
       String stderr = Files.readString(errors);
       Files.delete(errors);
       if (process.exitValue() != 0) {
-        fail(String.join(" ", args) + " exited with " + process.exitValue() + ":\n" + output + stderr);
+        fail(
+            String.join(" ", args)
+                + " exited with "
+                + process.exitValue()
+                + ":\n"
+                + output
+                + stderr);
       }
       return output;
     } catch (IOException e) {
-      throw new AssertionError(command[0] + " is required by this test but could not be run ("
-          + e.getMessage() + "); install GDAL: apt-get install gdal-bin python3-gdal", e);
+      throw new AssertionError(
+          command[0]
+              + " is required by this test but could not be run ("
+              + e.getMessage()
+              + "); install GDAL: apt-get install gdal-bin python3-gdal",
+          e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new AssertionError("interrupted while running " + command[0], e);
     }
   }
 
-  /** Runs a Python snippet with the system interpreter, which has GDAL's osgeo bindings; args are sys.argv[1:]. */
+  /**
+   * Runs a Python snippet with the system interpreter, which has GDAL's osgeo bindings; args are
+   * sys.argv[1:].
+   */
   public static String python(String code, String... args) {
     List<String> command = new ArrayList<>(List.of("/usr/bin/python3", "-c", code));
     command.addAll(List.of(args));

@@ -47,12 +47,14 @@ class TileGridTest {
     }
   }
 
-  private static void checkAxis(int coreStart, int coreLength, int windowStart, int n, int tile, int overlap) {
+  private static void checkAxis(
+      int coreStart, int coreLength, int windowStart, int n, int tile, int overlap) {
     int stride = tile - 2 * overlap;
     assertEquals(0, coreStart % stride, "cores start on the stride");
     assertEquals(Math.min(stride, n - coreStart), coreLength);
     if (n >= tile) {
-      assertTrue(windowStart >= 0 && windowStart + tile <= n, "window inside the image when n >= T");
+      assertTrue(
+          windowStart >= 0 && windowStart + tile <= n, "window inside the image when n >= T");
       assertEquals(Math.max(0, Math.min(coreStart - overlap, n - tile)), windowStart);
       // At least O pixels of context before and after the core, unless the image edge is closer.
       assertTrue(coreStart - windowStart >= Math.min(overlap, coreStart));
@@ -78,7 +80,8 @@ class TileGridTest {
 
   @Test
   void rejectsStridesThatCannotBeMaskTiles() {
-    TerraSegException e = assertThrows(TerraSegException.class, () -> new TileGrid(100, 100, 500, 30));
+    TerraSegException e =
+        assertThrows(TerraSegException.class, () -> new TileGrid(100, 100, 500, 30));
     assertTrue(e.getMessage().contains("multiple of 16"), e.getMessage());
     assertThrows(TerraSegException.class, () -> new TileGrid(100, 100, 64, 32));
     assertThrows(TerraSegException.class, () -> new TileGrid(100, 100, 64, -1));

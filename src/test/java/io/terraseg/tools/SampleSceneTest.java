@@ -21,8 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
 class SampleSceneTest {
   private static final Configuration CONF = new Configuration();
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   @Test
   void imageAndLabelsShareTheGridAndAgreeWithTheScene() throws IOException {
@@ -32,7 +31,9 @@ class SampleSceneTest {
     Path labels = dir.resolve("labels.tif");
     SampleScene.write(image, labels, width, height, 11, true);
     try (Stream<Path> files = Files.list(dir)) {
-      assertEquals(List.of("labels.tif", "scene.tif"), files.map(p -> p.getFileName().toString()).sorted().toList(),
+      assertEquals(
+          List.of("labels.tif", "scene.tif"),
+          files.map(p -> p.getFileName().toString()).sorted().toList(),
           "no temporary files are left behind");
     }
 
@@ -43,8 +44,13 @@ class SampleSceneTest {
     assertEquals(SampleScene.EPSG, imageInfo.epsg());
     assertArrayEquals(SampleScene.GEO_TRANSFORM, imageInfo.geoTransform(), 0);
     assertTrue(imageInfo.sameGridAs(labelInfo));
-    assertEquals(List.of(true, 256, 256, "DEFLATE"),
-        List.of(imageInfo.tiled(), imageInfo.blockWidth(), imageInfo.blockHeight(), imageInfo.compression()));
+    assertEquals(
+        List.of(true, 256, 256, "DEFLATE"),
+        List.of(
+            imageInfo.tiled(),
+            imageInfo.blockWidth(),
+            imageInfo.blockHeight(),
+            imageInfo.compression()));
     assertEquals(0.0, imageInfo.nodata());
     assertEquals(255.0, labelInfo.nodata());
 
@@ -74,9 +80,12 @@ class SampleSceneTest {
         }
       }
     }
-    assertEquals(SampleScene.LABEL_NODATA, scene.label(0, height / 2), "the left quarter is nodata");
+    assertEquals(
+        SampleScene.LABEL_NODATA, scene.label(0, height / 2), "the left quarter is nodata");
     for (int k = 0; k < counts.length; k++) {
-      assertTrue(counts[k] > valid / 20, SampleScene.CLASSES.get(k).name() + " covers " + counts[k] + " of " + valid);
+      assertTrue(
+          counts[k] > valid / 20,
+          SampleScene.CLASSES.get(k).name() + " covers " + counts[k] + " of " + valid);
     }
     double accuracy = nearestRight / (double) valid;
     assertTrue(accuracy > 0.9 && accuracy < 0.99, "nearest-color accuracy " + accuracy);

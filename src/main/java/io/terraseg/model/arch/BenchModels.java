@@ -21,168 +21,212 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * Inference time per tile of each architecture, as the segment job runs it (Predictor, argmax on the
- * engine, mask bytes to the host), one JSON line per configuration; then FastFCN's claim: the same head
- * on a JPU over an output-stride-32 backbone against a backbone dilated to output stride 8.
+ * Inference time per tile of each architecture, as the segment job runs it (Predictor, argmax on
+ * the engine, mask bytes to the host), one JSON line per configuration; then FastFCN's claim: the
+ * same head on a JPU over an output-stride-32 backbone against a backbone dilated to output stride
+ * 8.
  *
- * <p>Options: {@code --tile N} (default 512, the FastFCN paper's size), {@code --batch N} (1), {@code --runs N} timed forwards
- * whose median is reported (5), {@code --warmup N} untimed rounds (1), {@code --device cpu|gpu} (gpu when there is one),
- * {@code --only NAME[,NAME]} to run some configurations by name (see {@link #CONFIGS}).
+ * <p>Options: {@code --tile N} (default 512, the FastFCN paper's size), {@code --batch N} (1),
+ * {@code --runs N} timed forwards whose median is reported (5), {@code --warmup N} untimed rounds
+ * (1), {@code --device cpu|gpu} (gpu when there is one), {@code --only NAME[,NAME]} to run some
+ * configurations by name (see {@link #CONFIGS}).
  */
 public final class BenchModels {
 
-    record Config(String name, String architecture, String backbone, Integer outputStride, String head) {
-        Block build(int classes) {
-            if (architecture.equals("dilatedfcn")) {
-                return FastFcn.dilatedBaseline(backbone, head, classes);
-            }
-            return Architectures.build(new ArchitectureSpec(architecture, backbone, outputStride, head), 3, classes);
-        }
-
-        /** The stride the backbone stops at: FastFCN's is 32, the JPU recovering stride 8 after it. */
-        int backboneStride() {
-            return architecture.equals("fastfcn") ? 32 : outputStride;
-        }
+  record Config(
+      String name, String architecture, String backbone, Integer outputStride, String head) {
+    Block build(int classes) {
+      if (architecture.equals("dilatedfcn")) {
+        return FastFcn.dilatedBaseline(backbone, head, classes);
+      }
+      return Architectures.build(
+          new ArchitectureSpec(architecture, backbone, outputStride, head), 3, classes);
     }
 
-    /** "dilatedfcn" is FastFCN's baseline: the head on a dilated backbone, no JPU. */
-    static final List<Config> CONFIGS = List.of(
-            new Config("deeplabv3-r50-os8", "deeplabv3", "resnet50", 8, null),
-            new Config("deeplabv3plus-r50-os16", "deeplabv3plus", "resnet50", 16, null),
-            new Config("deeplabv3plus-r50-os8", "deeplabv3plus", "resnet50", 8, null),
-            new Config("deeplabv3plus-r101-os16", "deeplabv3plus", "resnet101", 16, null),
-            new Config("deeplabv3plus-r101-os8", "deeplabv3plus", "resnet101", 8, null),
-            new Config("fastfcn-r50-aspp", "fastfcn", "resnet50", null, "aspp"),
-            new Config("fastfcn-r50-fcn", "fastfcn", "resnet50", null, "fcn"),
-            new Config("dilatedfcn-r50-os8-fcn", "dilatedfcn", "resnet50", 8, "fcn"),
-            new Config("deeplabv3plus-r18-os16", "deeplabv3plus", "resnet18", 16, null),
-            new Config("fastfcn-r18-fcn", "fastfcn", "resnet18", null, "fcn"));
+    /** The stride the backbone stops at: FastFCN's is 32, the JPU recovering stride 8 after it. */
+    int backboneStride() {
+      return architecture.equals("fastfcn") ? 32 : outputStride;
+    }
+  }
 
-    /** FastFCN paper's speed table (ResNet-50, FPS): DeepLabV3's ASPP head on a dilated backbone vs on JPU. */
-    private static final Map<String, double[]> PAPER = Map.of("aspp", new double[] {15.99, 20.67});
+  /** "dilatedfcn" is FastFCN's baseline: the head on a dilated backbone, no JPU. */
+  static final List<Config> CONFIGS =
+      List.of(
+          new Config("deeplabv3-r50-os8", "deeplabv3", "resnet50", 8, null),
+          new Config("deeplabv3plus-r50-os16", "deeplabv3plus", "resnet50", 16, null),
+          new Config("deeplabv3plus-r50-os8", "deeplabv3plus", "resnet50", 8, null),
+          new Config("deeplabv3plus-r101-os16", "deeplabv3plus", "resnet101", 16, null),
+          new Config("deeplabv3plus-r101-os8", "deeplabv3plus", "resnet101", 8, null),
+          new Config("fastfcn-r50-aspp", "fastfcn", "resnet50", null, "aspp"),
+          new Config("fastfcn-r50-fcn", "fastfcn", "resnet50", null, "fcn"),
+          new Config("dilatedfcn-r50-os8-fcn", "dilatedfcn", "resnet50", 8, "fcn"),
+          new Config("deeplabv3plus-r18-os16", "deeplabv3plus", "resnet18", 16, null),
+          new Config("fastfcn-r18-fcn", "fastfcn", "resnet18", null, "fcn"));
 
-    private static final int CLASSES = 6;
+  /**
+   * FastFCN paper's speed table (ResNet-50, FPS): DeepLabV3's ASPP head on a dilated backbone vs on
+   * JPU.
+   */
+  private static final Map<String, double[]> PAPER = Map.of("aspp", new double[] {15.99, 20.67});
 
-    private BenchModels() {}
+  private static final int CLASSES = 6;
 
-    public static void main(String[] args) throws TranslateException {
-        Map<String, String> options = parse(args);
-        int tile = Integer.parseInt(options.getOrDefault("tile", "512"));
-        int batch = Integer.parseInt(options.getOrDefault("batch", "1"));
-        int runs = Integer.parseInt(options.getOrDefault("runs", "5"));
-        int warmup = Integer.parseInt(options.getOrDefault("warmup", "1"));
-        Device device = switch (options.getOrDefault("device", Engine.getEngine(Architectures.ENGINE).getGpuCount() > 0 ? "gpu" : "cpu")) {
-            case "gpu" -> Device.gpu();
-            case "cpu" -> Device.cpu();
-            default -> throw new IllegalArgumentException("--device is cpu or gpu");
+  private BenchModels() {}
+
+  public static void main(String[] args) throws TranslateException {
+    Map<String, String> options = parse(args);
+    int tile = Integer.parseInt(options.getOrDefault("tile", "512"));
+    int batch = Integer.parseInt(options.getOrDefault("batch", "1"));
+    int runs = Integer.parseInt(options.getOrDefault("runs", "5"));
+    int warmup = Integer.parseInt(options.getOrDefault("warmup", "1"));
+    Device device =
+        switch (options.getOrDefault(
+            "device", Engine.getEngine(Architectures.ENGINE).getGpuCount() > 0 ? "gpu" : "cpu")) {
+          case "gpu" -> Device.gpu();
+          case "cpu" -> Device.cpu();
+          default -> throw new IllegalArgumentException("--device is cpu or gpu");
         };
-        List<String> only = options.containsKey("only") ? Arrays.asList(options.get("only").split(",")) : null;
+    List<String> only =
+        options.containsKey("only") ? Arrays.asList(options.get("only").split(",")) : null;
 
-        List<Bench> benches = new ArrayList<>();
-        try {
-            for (Config config : CONFIGS) {
-                if (only == null || only.contains(config.name())) {
-                    benches.add(new Bench(config, device, new Shape(batch, 3, tile, tile)));
-                }
-            }
-            // Round-robin rather than one configuration after another: on a shared machine a load that comes
-            // and goes then slows every configuration alike, and the ratios stay meaningful.
-            for (int round = -warmup; round < runs; round++) {
-                for (Bench bench : benches) {
-                    double ms = bench.forward();
-                    if (round >= 0) {
-                        bench.ms.add(ms);
-                    }
-                }
-            }
-            Map<String, Double> msPerTile = new HashMap<>();
-            for (Bench bench : benches) {
-                double median = median(bench.ms) / batch;
-                msPerTile.put(bench.config.name(), median);
-                Config c = bench.config;
-                System.out.println(String.format(Locale.ROOT,
-                        "{\"architecture\":\"%s\",\"backbone\":\"%s\",\"output_stride\":%d,\"head\":%s,\"params\":%d,"
-                                + "\"tile\":%d,\"batch\":%d,\"ms_per_tile\":%.1f,\"min_ms_per_tile\":%.1f,\"runs\":%d,\"device\":\"%s\"}",
-                        c.architecture(), c.backbone(), c.backboneStride(), c.head() == null ? "null" : "\"" + c.head() + "\"",
-                        bench.params, tile, batch, median, Collections.min(bench.ms) / batch, runs, device));
-            }
-            compare("aspp", msPerTile.get("deeplabv3-r50-os8"), msPerTile.get("fastfcn-r50-aspp"), tile, batch);
-            compare("fcn", msPerTile.get("dilatedfcn-r50-os8-fcn"), msPerTile.get("fastfcn-r50-fcn"), tile, batch);
-        } finally {
-            benches.forEach(Bench::close);
+    List<Bench> benches = new ArrayList<>();
+    try {
+      for (Config config : CONFIGS) {
+        if (only == null || only.contains(config.name())) {
+          benches.add(new Bench(config, device, new Shape(batch, 3, tile, tile)));
         }
+      }
+      // Round-robin rather than one configuration after another: on a shared machine a load that
+      // comes
+      // and goes then slows every configuration alike, and the ratios stay meaningful.
+      for (int round = -warmup; round < runs; round++) {
+        for (Bench bench : benches) {
+          double ms = bench.forward();
+          if (round >= 0) {
+            bench.ms.add(ms);
+          }
+        }
+      }
+      Map<String, Double> msPerTile = new HashMap<>();
+      for (Bench bench : benches) {
+        double median = median(bench.ms) / batch;
+        msPerTile.put(bench.config.name(), median);
+        Config c = bench.config;
+        System.out.println(
+            String.format(
+                Locale.ROOT,
+                "{\"architecture\":\"%s\",\"backbone\":\"%s\",\"output_stride\":%d,\"head\":%s,\"params\":%d,"
+                    + "\"tile\":%d,\"batch\":%d,\"ms_per_tile\":%.1f,\"min_ms_per_tile\":%.1f,\"runs\":%d,\"device\":\"%s\"}",
+                c.architecture(),
+                c.backbone(),
+                c.backboneStride(),
+                c.head() == null ? "null" : "\"" + c.head() + "\"",
+                bench.params,
+                tile,
+                batch,
+                median,
+                Collections.min(bench.ms) / batch,
+                runs,
+                device));
+      }
+      compare(
+          "aspp",
+          msPerTile.get("deeplabv3-r50-os8"),
+          msPerTile.get("fastfcn-r50-aspp"),
+          tile,
+          batch);
+      compare(
+          "fcn",
+          msPerTile.get("dilatedfcn-r50-os8-fcn"),
+          msPerTile.get("fastfcn-r50-fcn"),
+          tile,
+          batch);
+    } finally {
+      benches.forEach(Bench::close);
+    }
+  }
+
+  /** One configuration, loaded once and timed as the segment job runs it. */
+  private static final class Bench implements AutoCloseable {
+    final Config config;
+    final Model model;
+    final Predictor<NDList, NDList> predictor;
+    final NDArray input;
+    final long params;
+    final List<Double> ms = new ArrayList<>();
+
+    Bench(Config config, Device device, Shape input) {
+      this.config = config;
+      Block block = config.build(CLASSES);
+      model = Model.newInstance(config.name(), device, Architectures.ENGINE);
+      model.setBlock(block);
+      block.initialize(model.getNDManager(), DataType.FLOAT32, new Shape(1, 3, 64, 64));
+      params = Layers.trainableParameters(block);
+      predictor = model.newPredictor(new NoopTranslator());
+      this.input = model.getNDManager().randomNormal(input);
     }
 
-    /** One configuration, loaded once and timed as the segment job runs it. */
-    private static final class Bench implements AutoCloseable {
-        final Config config;
-        final Model model;
-        final Predictor<NDList, NDList> predictor;
-        final NDArray input;
-        final long params;
-        final List<Double> ms = new ArrayList<>();
-
-        Bench(Config config, Device device, Shape input) {
-            this.config = config;
-            Block block = config.build(CLASSES);
-            model = Model.newInstance(config.name(), device, Architectures.ENGINE);
-            model.setBlock(block);
-            block.initialize(model.getNDManager(), DataType.FLOAT32, new Shape(1, 3, 64, 64));
-            params = Layers.trainableParameters(block);
-            predictor = model.newPredictor(new NoopTranslator());
-            this.input = model.getNDManager().randomNormal(input);
-        }
-
-        double forward() throws TranslateException {
-            try (NDManager step = model.getNDManager().newSubManager()) {
-                // Every array an op makes joins its input's manager: the input must be this step's to be freed.
-                NDArray x = input.duplicate();
-                x.attach(step);
-                long start = System.nanoTime();
-                NDList out = predictor.predict(new NDList(x));
-                // Reading the mask back is what ends the work on an asynchronous device.
-                out.singletonOrThrow().argMax(1).toType(DataType.UINT8, false).toByteBuffer();
-                return (System.nanoTime() - start) / 1e6;
-            }
-        }
-
-        @Override
-        public void close() {
-            predictor.close();
-            model.close();
-        }
+    double forward() throws TranslateException {
+      try (NDManager step = model.getNDManager().newSubManager()) {
+        // Every array an op makes joins its input's manager: the input must be this step's to be
+        // freed.
+        NDArray x = input.duplicate();
+        x.attach(step);
+        long start = System.nanoTime();
+        NDList out = predictor.predict(new NDList(x));
+        // Reading the mask back is what ends the work on an asynchronous device.
+        out.singletonOrThrow().argMax(1).toType(DataType.UINT8, false).toByteBuffer();
+        return (System.nanoTime() - start) / 1e6;
+      }
     }
 
-    private static double median(List<Double> values) {
-        List<Double> sorted = values.stream().sorted().toList();
-        int n = sorted.size();
-        return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
+    @Override
+    public void close() {
+      predictor.close();
+      model.close();
     }
+  }
 
-    private static void compare(String head, Double dilated, Double jpu, int tile, int batch) {
-        if (dilated == null || jpu == null) {
-            return;
-        }
-        double[] paper = PAPER.get(head);
-        System.out.println(String.format(Locale.ROOT,
-                "{\"comparison\":\"fastfcn_jpu_os32_vs_dilated_os8\",\"backbone\":\"resnet50\",\"head\":\"%s\",\"tile\":%d,"
-                        + "\"batch\":%d,\"dilated_ms_per_tile\":%.1f,\"jpu_ms_per_tile\":%.1f,\"speedup\":%.2f%s}",
-                head, tile, batch, dilated, jpu, dilated / jpu,
-                paper == null ? "" : String.format(Locale.ROOT, ",\"paper_speedup\":%.2f", paper[1] / paper[0])));
-    }
+  private static double median(List<Double> values) {
+    List<Double> sorted = values.stream().sorted().toList();
+    int n = sorted.size();
+    return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
+  }
 
-    private static Map<String, String> parse(String[] args) {
-        Map<String, String> options = new HashMap<>();
-        List<String> known = List.of("tile", "batch", "runs", "warmup", "device", "only");
-        for (int i = 0; i < args.length; i++) {
-            String key = args[i].replaceFirst("^--", "");
-            if (!args[i].startsWith("--") || !known.contains(key) || i + 1 == args.length) {
-                throw new IllegalArgumentException("usage: BenchModels [--tile N] [--batch N] [--runs N] [--warmup N]"
-                        + " [--device cpu|gpu] [--only NAME,...]; names: "
-                        + CONFIGS.stream().map(Config::name).toList());
-            }
-            options.put(key, args[++i]);
-        }
-        return options;
+  private static void compare(String head, Double dilated, Double jpu, int tile, int batch) {
+    if (dilated == null || jpu == null) {
+      return;
     }
+    double[] paper = PAPER.get(head);
+    System.out.println(
+        String.format(
+            Locale.ROOT,
+            "{\"comparison\":\"fastfcn_jpu_os32_vs_dilated_os8\",\"backbone\":\"resnet50\",\"head\":\"%s\",\"tile\":%d,"
+                + "\"batch\":%d,\"dilated_ms_per_tile\":%.1f,\"jpu_ms_per_tile\":%.1f,\"speedup\":%.2f%s}",
+            head,
+            tile,
+            batch,
+            dilated,
+            jpu,
+            dilated / jpu,
+            paper == null
+                ? ""
+                : String.format(Locale.ROOT, ",\"paper_speedup\":%.2f", paper[1] / paper[0])));
+  }
+
+  private static Map<String, String> parse(String[] args) {
+    Map<String, String> options = new HashMap<>();
+    List<String> known = List.of("tile", "batch", "runs", "warmup", "device", "only");
+    for (int i = 0; i < args.length; i++) {
+      String key = args[i].replaceFirst("^--", "");
+      if (!args[i].startsWith("--") || !known.contains(key) || i + 1 == args.length) {
+        throw new IllegalArgumentException(
+            "usage: BenchModels [--tile N] [--batch N] [--runs N] [--warmup N]"
+                + " [--device cpu|gpu] [--only NAME,...]; names: "
+                + CONFIGS.stream().map(Config::name).toList());
+      }
+      options.put(key, args[++i]);
+    }
+    return options;
+  }
 }

@@ -1,18 +1,21 @@
 /**
- * Segmentation networks built from DJL blocks, named like their PyTorch counterparts so that state dicts
- * load as safetensors: {@code deeplabv3} (torchvision's DeepLabV3, checked against PyTorch numerically),
- * {@code deeplabv3plus} (Chen et al. 2018) and {@code fastfcn} (Wu et al. 2019; JPU with an ASPP or FCN head).
+ * Segmentation networks built from DJL blocks, named like their PyTorch counterparts so that state
+ * dicts load as safetensors: {@code deeplabv3} (torchvision's DeepLabV3, checked against PyTorch
+ * numerically), {@code deeplabv3plus} (Chen et al. 2018) and {@code fastfcn} (Wu et al. 2019; JPU
+ * with an ASPP or FCN head).
  *
- * <p>Tensor names ({@code .weight}, {@code .bias}, {@code .running_mean}, {@code .running_var}; BN's
- * {@code num_batches_tracked} is ignored on load):
+ * <p>Tensor names ({@code .weight}, {@code .bias}, {@code .running_mean}, {@code .running_var};
+ * BN's {@code num_batches_tracked} is ignored on load):
+ *
  * <ul>
  *   <li>{@code backbone.*}: torchvision's ResNet without {@code fc} ({@code conv1}, {@code bn1},
  *       {@code layer1-4.i.conv1-3}, {@code .bn1-3}, {@code .downsample.0/1}).
- *   <li>deeplabv3: {@code classifier.0.convs.0.0/1} (1×1), {@code classifier.0.convs.1-3.0/1} (atrous),
- *       {@code classifier.0.convs.4.1/2} (image pooling), {@code classifier.0.project.0/1},
- *       {@code classifier.1/2} (3×3 conv, BN), {@code classifier.4} (classifier) — torchvision's own.
- *   <li>deeplabv3plus: {@code aspp.convs.0.0/1}, {@code aspp.convs.1-3.0/1/3/4} (depthwise, BN, pointwise, BN),
- *       {@code aspp.convs.4.1/2}, {@code aspp.project.0/1}, {@code low_level.0/1},
+ *   <li>deeplabv3: {@code classifier.0.convs.0.0/1} (1×1), {@code classifier.0.convs.1-3.0/1}
+ *       (atrous), {@code classifier.0.convs.4.1/2} (image pooling), {@code
+ *       classifier.0.project.0/1}, {@code classifier.1/2} (3×3 conv, BN), {@code classifier.4}
+ *       (classifier) — torchvision's own.
+ *   <li>deeplabv3plus: {@code aspp.convs.0.0/1}, {@code aspp.convs.1-3.0/1/3/4} (depthwise, BN,
+ *       pointwise, BN), {@code aspp.convs.4.1/2}, {@code aspp.project.0/1}, {@code low_level.0/1},
  *       {@code decoder.0-1.0/1/3/4}, {@code classifier}.
  *   <li>fastfcn: {@code jpu.conv3/conv4/conv5.0/1}, {@code jpu.dilation1-4.0/1/2/3} (depthwise, BN,
  *       pointwise, BN); {@code head.*} is deeplabv3's {@code classifier.*} for {@code aspp}, or

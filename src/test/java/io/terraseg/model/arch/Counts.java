@@ -8,13 +8,13 @@ import ai.djl.nn.Block;
 
 /** Test helper: trainable parameters of a freshly built network. */
 final class Counts {
-    private Counts() {}
+  private Counts() {}
 
-    static long initialized(ArchitectureSpec spec, int bands, int classes) {
-        Block block = Architectures.build(spec, bands, classes);
-        try (NDManager manager = NDManager.newBaseManager(Device.cpu())) {
-            block.initialize(manager, DataType.FLOAT32, new Shape(1, bands, 64, 64));
-            return Layers.trainableParameters(block);
-        }
+  static long initialized(ArchitectureSpec spec, int bands, int classes) {
+    Block block = Architectures.build(spec, bands, classes);
+    try (NDManager manager = NDManager.newBaseManager(Device.cpu())) {
+      block.initialize(manager, DataType.FLOAT32, new Shape(1, bands, 64, 64));
+      return Layers.trainableParameters(block);
     }
+  }
 }

@@ -27,63 +27,70 @@ import org.junit.jupiter.params.provider.MethodSource;
 /** What a training job will do with these blocks: DJL's Trainer, per-pixel cross-entropy, SGD. */
 class TrainingTest {
 
-    static final int CLASSES = 3;
-    static final int STEPS = 4;
+  static final int CLASSES = 3;
+  static final int STEPS = 4;
 
-    static List<ArchitectureSpec> architectures() {
-        return List.of(
-                new ArchitectureSpec("deeplabv3", "resnet18", 8, null),
-                new ArchitectureSpec("deeplabv3plus", "resnet18", 16, null),
-                new ArchitectureSpec("fastfcn", "resnet18", null, "aspp"),
-                new ArchitectureSpec("fastfcn", "resnet18", null, "fcn"));
-    }
+  static List<ArchitectureSpec> architectures() {
+    return List.of(
+        new ArchitectureSpec("deeplabv3", "resnet18", 8, null),
+        new ArchitectureSpec("deeplabv3plus", "resnet18", 16, null),
+        new ArchitectureSpec("fastfcn", "resnet18", null, "aspp"),
+        new ArchitectureSpec("fastfcn", "resnet18", null, "fcn"));
+  }
 
-    @ParameterizedTest
-    @MethodSource("architectures")
-    void sgdStepsLowerTheLossAndReachEveryParameter(ArchitectureSpec spec) {
-        // classAxis 1: logits are N×K×H×W and labels N×1×H×W class indices.
-        SoftmaxCrossEntropyLoss loss = new SoftmaxCrossEntropyLoss("pixel_ce", 1f, 1, true, true);
-        DefaultTrainingConfig config = new DefaultTrainingConfig(loss)
-                .optOptimizer(Optimizer.sgd().setLearningRateTracker(Tracker.fixed(0.01f)).optMomentum(0.9f).build())
-                .optDevices(new Device[] {Device.cpu()});
-        Engine.getEngine(Architectures.ENGINE).setRandomSeed(7);
-        try (Model model = Model.newInstance(spec.architecture(), Device.cpu(), Architectures.ENGINE)) {
-            model.setBlock(Architectures.build(spec, 3, CLASSES));
-            try (Trainer trainer = model.newTrainer(config)) {
-                NDManager manager = trainer.getManager();
-                Shape input = new Shape(2, 3, 48, 40);
-                trainer.initialize(input);
-                NDArray x = manager.randomNormal(input);
-                // Classes a network can learn from the pixels: which channel is largest.
-                NDArray y = x.argMax(1).expandDims(1).toType(DataType.INT64, false);
-                Map<String, Parameter> parameters = StateDict.names(model.getBlock());
-                NDArray runningMean = parameters.get("backbone.bn1.running_mean").getArray().duplicate();
+  @ParameterizedTest
+  @MethodSource("architectures")
+  void sgdStepsLowerTheLossAndReachEveryParameter(ArchitectureSpec spec) {
+    // classAxis 1: logits are N×K×H×W and labels N×1×H×W class indices.
+    SoftmaxCrossEntropyLoss loss = new SoftmaxCrossEntropyLoss("pixel_ce", 1f, 1, true, true);
+    DefaultTrainingConfig config =
+        new DefaultTrainingConfig(loss)
+            .optOptimizer(
+                Optimizer.sgd()
+                    .setLearningRateTracker(Tracker.fixed(0.01f))
+                    .optMomentum(0.9f)
+                    .build())
+            .optDevices(new Device[] {Device.cpu()});
+    Engine.getEngine(Architectures.ENGINE).setRandomSeed(7);
+    try (Model model = Model.newInstance(spec.architecture(), Device.cpu(), Architectures.ENGINE)) {
+      model.setBlock(Architectures.build(spec, 3, CLASSES));
+      try (Trainer trainer = model.newTrainer(config)) {
+        NDManager manager = trainer.getManager();
+        Shape input = new Shape(2, 3, 48, 40);
+        trainer.initialize(input);
+        NDArray x = manager.randomNormal(input);
+        // Classes a network can learn from the pixels: which channel is largest.
+        NDArray y = x.argMax(1).expandDims(1).toType(DataType.INT64, false);
+        Map<String, Parameter> parameters = StateDict.names(model.getBlock());
+        NDArray runningMean = parameters.get("backbone.bn1.running_mean").getArray().duplicate();
 
-                List<Float> losses = new ArrayList<>();
-                for (int step = 0; step < STEPS; step++) {
-                    try (GradientCollector collector = trainer.newGradientCollector()) {
-                        NDArray value = loss.evaluate(new NDList(y), trainer.forward(new NDList(x)));
-                        collector.backward(value);
-                        losses.add(value.getFloat());
-                    }
-                    if (step == 0) {
-                        assertEveryParameterHasAGradient(parameters);
-                    }
-                    trainer.step();
-                }
-                assertTrue(losses.get(STEPS - 1) < losses.get(0), spec + " losses " + losses);
-                assertFalse(runningMean.allClose(parameters.get("backbone.bn1.running_mean").getArray()),
-                        "training updates BN running statistics");
-            }
+        List<Float> losses = new ArrayList<>();
+        for (int step = 0; step < STEPS; step++) {
+          try (GradientCollector collector = trainer.newGradientCollector()) {
+            NDArray value = loss.evaluate(new NDList(y), trainer.forward(new NDList(x)));
+            collector.backward(value);
+            losses.add(value.getFloat());
+          }
+          if (step == 0) {
+            assertEveryParameterHasAGradient(parameters);
+          }
+          trainer.step();
         }
+        assertTrue(losses.get(STEPS - 1) < losses.get(0), spec + " losses " + losses);
+        assertFalse(
+            runningMean.allClose(parameters.get("backbone.bn1.running_mean").getArray()),
+            "training updates BN running statistics");
+      }
     }
+  }
 
-    private static void assertEveryParameterHasAGradient(Map<String, Parameter> parameters) {
-        parameters.forEach((name, p) -> {
-            if (p.requiresGradient()) {
-                NDArray gradient = p.getArray().getGradient();
-                assertTrue(gradient.abs().sum().getFloat() > 0, "no gradient reaches " + name);
-            }
+  private static void assertEveryParameterHasAGradient(Map<String, Parameter> parameters) {
+    parameters.forEach(
+        (name, p) -> {
+          if (p.requiresGradient()) {
+            NDArray gradient = p.getArray().getGradient();
+            assertTrue(gradient.abs().sum().getFloat() > 0, "no gradient reaches " + name);
+          }
         });
-    }
+  }
 }
