@@ -3,6 +3,7 @@ package io.terraseg.cli;
 import io.terraseg.TerraSegException;
 import io.terraseg.jobs.EvaluateJob;
 import io.terraseg.model.ModelSpec;
+import io.terraseg.raster.MaskFormat;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -74,9 +75,12 @@ final class EvaluateCommand implements Callable<Integer> {
     if (classes.model != null) {
       names = ModelSpec.read(classes.model).classNames();
     } else {
-      if (classes.numClasses < 1 || classes.numClasses > 255) {
+      if (classes.numClasses < 1 || classes.numClasses > MaskFormat.MAX_CLASSES) {
         throw new TerraSegException(
-            "--num-classes must be between 1 and 255; got " + classes.numClasses);
+            "--num-classes must be between 1 and "
+                + MaskFormat.MAX_CLASSES
+                + "; got "
+                + classes.numClasses);
       }
       names = IntStream.range(0, classes.numClasses).mapToObj(i -> "class " + i).toList();
     }

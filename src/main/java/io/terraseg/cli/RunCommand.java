@@ -51,7 +51,13 @@ final class RunCommand implements Callable<Integer> {
     }
     CommandLine.ParseResult sub = parsed.subcommand();
     if (sub == null || sub.commandSpec().name().equals("run")) {
-      throw new TerraSegException(job + ": \"command\" must be one of segment, evaluate, info");
+      // The list comes from the command line itself, so a new command cannot leave it stale.
+      List<String> commands =
+          root.getSubcommands().keySet().stream()
+              .filter(name -> !name.equals("run") && !name.equals("help"))
+              .toList();
+      throw new TerraSegException(
+          job + ": \"command\" must be one of " + String.join(", ", commands));
     }
     Object command = sub.commandSpec().userObject();
     try {

@@ -8,11 +8,11 @@ import io.terraseg.plan.InputPaths;
 import io.terraseg.plan.LabelRasters;
 import io.terraseg.raster.GeoTiffFile;
 import io.terraseg.raster.HadoopConf;
+import io.terraseg.raster.MaskFormat;
 import io.terraseg.raster.RasterInfo;
 import io.terraseg.report.Reports;
 import io.terraseg.tiling.Tile;
 import io.terraseg.tiling.TileGrid;
-import io.terraseg.write.MaskTiffWriter;
 import io.terraseg.write.OutputDir;
 import java.awt.Rectangle;
 import java.io.Serializable;
@@ -206,11 +206,11 @@ public final class EvaluateJob {
     int[] labels =
         label.readWindow(core).getSamples(0, 0, core.width, core.height, 0, (int[]) null);
     Double predictionNodata = pair.prediction().nodata();
-    if (predictionNodata != null && predictionNodata != MaskTiffWriter.NODATA) {
+    if (predictionNodata != null && predictionNodata != MaskFormat.NODATA) {
       int nodata = (int) Math.round(predictionNodata);
       for (int i = 0; i < n; i++) {
         if (predicted[i] == nodata) {
-          predicted[i] = MaskTiffWriter.NODATA;
+          predicted[i] = MaskFormat.NODATA;
         }
       }
     }

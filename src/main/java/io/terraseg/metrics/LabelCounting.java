@@ -1,7 +1,7 @@
 package io.terraseg.metrics;
 
 import io.terraseg.TerraSegException;
-import io.terraseg.write.MaskTiffWriter;
+import io.terraseg.raster.MaskFormat;
 import java.awt.Rectangle;
 
 /**
@@ -33,7 +33,7 @@ public final class LabelCounting {
     for (int i = 0; i < n; i++) {
       int label = labels[i];
       int predicted = predictions[i];
-      if (label == nodata || label == ignore || predicted == MaskTiffWriter.NODATA) {
+      if (label == nodata || label == ignore || predicted == MaskFormat.NODATA) {
         ignored++;
       } else if (label < 0 || label >= k) {
         throw new TerraSegException(
@@ -54,7 +54,9 @@ public final class LabelCounting {
                 + pixel(core, i)
                 + " is not a class id (0.."
                 + (k - 1)
-                + ") or nodata (255)");
+                + ") or nodata ("
+                + MaskFormat.NODATA
+                + ")");
       } else {
         cm.add(label, predicted);
       }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.terraseg.TerraSegException;
+import io.terraseg.raster.MaskFormat;
 import java.io.IOException;
 import java.io.Serializable;
 import java.nio.file.Files;
@@ -90,8 +91,13 @@ public record ModelSpec(
     require(file, classes != null && !classes.isEmpty(), "\"classes\" is missing or empty");
     require(
         file,
-        classes.size() <= 255,
-        "at most 255 classes (255 marks nodata); got " + classes.size());
+        classes.size() <= MaskFormat.MAX_CLASSES,
+        "at most "
+            + MaskFormat.MAX_CLASSES
+            + " classes ("
+            + MaskFormat.NODATA
+            + " marks nodata in masks); got "
+            + classes.size());
     for (int i = 0; i < classes.size(); i++) {
       ClassSpec c = classes.get(i);
       require(

@@ -11,9 +11,9 @@ import io.terraseg.plan.Scene;
 import io.terraseg.plan.SegmentPlan;
 import io.terraseg.plan.TileRange;
 import io.terraseg.raster.GeoTiffFile;
+import io.terraseg.raster.MaskFormat;
 import io.terraseg.tiling.Tile;
 import io.terraseg.write.MaskPart;
-import io.terraseg.write.MaskTiffWriter;
 import java.awt.Rectangle;
 import java.io.ByteArrayOutputStream;
 import java.util.Arrays;
@@ -143,13 +143,12 @@ public final class RangePredictor implements AutoCloseable {
     int dx = core.x - tile.window().x;
     int dy = core.y - tile.window().y;
     byte[] mask = new byte[s * s];
-    Arrays.fill(mask, (byte) MaskTiffWriter.NODATA);
+    Arrays.fill(mask, (byte) MaskFormat.NODATA);
     int[] predictions = new int[core.width * core.height];
     for (int y = 0; y < core.height; y++) {
       for (int x = 0; x < core.width; x++) {
         int w = (dy + y) * t + dx + x;
-        int value =
-            classes == null || !valid[w] ? MaskTiffWriter.NODATA : classes[offset + w] & 0xFF;
+        int value = classes == null || !valid[w] ? MaskFormat.NODATA : classes[offset + w] & 0xFF;
         mask[y * s + x] = (byte) value;
         predictions[y * core.width + x] = value;
       }

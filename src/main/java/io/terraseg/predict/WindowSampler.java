@@ -4,6 +4,7 @@ import io.terraseg.model.ModelSpec.InputSpec;
 import io.terraseg.raster.GeoTiffFile;
 import java.awt.Rectangle;
 import java.awt.image.Raster;
+import java.util.Arrays;
 
 /**
  * Turns a tile window into the model's input: selected bands (1-based, may repeat), normalized as
@@ -47,13 +48,9 @@ public final class WindowSampler {
     if (plane.length < w * clip.height) {
       plane = new float[w * clip.height];
     }
-    java.util.Arrays.fill(valid, 0, t * t, nodata == null);
+    Arrays.fill(valid, 0, t * t, nodata == null);
     int[] bands = input.bands();
     for (int c = 0; c < bands.length; c++) {
-      if (bands[c] > raster.getNumBands()) {
-        throw new IllegalArgumentException(
-            file.uri() + ": band " + bands[c] + " requested, file has " + raster.getNumBands());
-      }
       raster.getSamples(0, 0, w, clip.height, bands[c] - 1, plane);
       float scale = (float) input.scale();
       float mean = (float) input.mean()[c];

@@ -2,6 +2,8 @@ package io.terraseg.raster;
 
 import io.terraseg.TerraSegException;
 import it.geosolutions.imageio.plugins.tiff.BaselineTIFFTagSet;
+import it.geosolutions.imageio.plugins.tiff.GeoTIFFTagSet;
+import it.geosolutions.imageio.plugins.tiff.PrivateTIFFTagSet;
 import it.geosolutions.imageio.plugins.tiff.TIFFField;
 import it.geosolutions.imageioimpl.plugins.tiff.TIFFIFD;
 import it.geosolutions.imageioimpl.plugins.tiff.TIFFImageMetadata;
@@ -31,7 +33,6 @@ import org.geotools.referencing.CRS;
  * as a {@link TerraSegException} naming the file.
  */
 public final class GeoTiffFile implements Closeable {
-  private static final int GDAL_NODATA = 42113;
   private static final Map<Integer, String> COMPRESSIONS =
       Map.of(
           1,
@@ -192,14 +193,6 @@ public final class GeoTiffFile implements Closeable {
     return uri;
   }
 
-  /**
-   * The full description, CRS included (decoding the CRS consults the EPSG database: driver-side
-   * work).
-   */
-  public RasterInfo info() {
-    return info(true);
-  }
-
   private RasterInfo info(boolean decodeCrs) {
     TIFFIFD ifd = metadata.getRootIFD();
     boolean tiled = ifd.getTIFFField(BaselineTIFFTagSet.TAG_TILE_WIDTH) != null;
@@ -210,16 +203,16 @@ public final class GeoTiffFile implements Closeable {
             : Math.min(height, intField(ifd, BaselineTIFFTagSet.TAG_ROWS_PER_STRIP, height));
     GeoTiffTags tags =
         new GeoTiffTags(
-            doubles(ifd, GeoTiffTags.MODEL_PIXEL_SCALE),
-            doubles(ifd, GeoTiffTags.MODEL_TIEPOINT),
-            doubles(ifd, GeoTiffTags.MODEL_TRANSFORMATION),
-            ifd.getTIFFField(GeoTiffTags.GEO_KEY_DIRECTORY) == null
+            doubles(ifd, GeoTIFFTagSet.TAG_MODEL_PIXEL_SCALE),
+            doubles(ifd, GeoTIFFTagSet.TAG_MODEL_TIE_POINT),
+            doubles(ifd, GeoTIFFTagSet.TAG_MODEL_TRANSFORMATION),
+            ifd.getTIFFField(GeoTIFFTagSet.TAG_GEO_KEY_DIRECTORY) == null
                 ? null
-                : ifd.getTIFFField(GeoTiffTags.GEO_KEY_DIRECTORY).getAsChars(),
-            doubles(ifd, GeoTiffTags.GEO_DOUBLE_PARAMS),
-            ifd.getTIFFField(GeoTiffTags.GEO_ASCII_PARAMS) == null
+                : ifd.getTIFFField(GeoTIFFTagSet.TAG_GEO_KEY_DIRECTORY).getAsChars(),
+            doubles(ifd, GeoTIFFTagSet.TAG_GEO_DOUBLE_PARAMS),
+            ifd.getTIFFField(GeoTIFFTagSet.TAG_GEO_ASCII_PARAMS) == null
                 ? null
-                : ifd.getTIFFField(GeoTiffTags.GEO_ASCII_PARAMS).getAsString(0));
+                : ifd.getTIFFField(GeoTIFFTagSet.TAG_GEO_ASCII_PARAMS).getAsString(0));
     String wkt = null;
     Integer epsg = null;
     if (decodeCrs && tags.geoKeyDirectory() != null) {
@@ -372,7 +365,7 @@ public final class GeoTiffFile implements Closeable {
   }
 
   private static Double nodata(TIFFIFD ifd) {
-    TIFFField field = ifd.getTIFFField(GDAL_NODATA);
+    TIFFField field = ifd.getTIFFField(PrivateTIFFTagSet.TAG_GDAL_NODATA);
     if (field == null) {
       return null;
     }

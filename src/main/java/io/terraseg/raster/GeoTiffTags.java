@@ -16,21 +16,8 @@ public record GeoTiffTags(
     String geoAsciiParams)
     implements Serializable {
 
-  static final int MODEL_PIXEL_SCALE = 33550;
-  static final int MODEL_TIEPOINT = 33922;
-  static final int MODEL_TRANSFORMATION = 34264;
-  static final int GEO_KEY_DIRECTORY = 34735;
-  static final int GEO_DOUBLE_PARAMS = 34736;
-  static final int GEO_ASCII_PARAMS = 34737;
   private static final int RASTER_TYPE_KEY = 1025;
   private static final int RASTER_PIXEL_IS_POINT = 2;
-
-  public boolean isEmpty() {
-    return modelPixelScale == null
-        && modelTiepoint == null
-        && modelTransformation == null
-        && geoKeyDirectory == null;
-  }
 
   /**
    * GDAL's geotransform {originX, pixelWidth, rowRotation, originY, columnRotation, pixelHeight}

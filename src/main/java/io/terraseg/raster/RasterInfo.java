@@ -1,6 +1,8 @@
 package io.terraseg.raster;
 
 import java.io.Serializable;
+import java.util.Locale;
+import java.util.Objects;
 
 /**
  * What a GeoTIFF header says about a scene: where its pixels are and how they are stored. Read on
@@ -42,7 +44,7 @@ public record RasterInfo(
     if (geoTransform != null) {
       s.append(
           String.format(
-              java.util.Locale.ROOT,
+              Locale.ROOT,
               ", origin (%s, %s), pixel (%s, %s)",
               num(geoTransform[0]),
               num(geoTransform[3]),
@@ -57,8 +59,8 @@ public record RasterInfo(
     if (width != other.width || height != other.height) {
       return false;
     }
-    if (!java.util.Objects.equals(epsg, other.epsg)
-        || (epsg == null && !java.util.Objects.equals(crsWkt, other.crsWkt))) {
+    if (!Objects.equals(epsg, other.epsg)
+        || (epsg == null && !Objects.equals(crsWkt, other.crsWkt))) {
       return false;
     }
     if ((geoTransform == null) != (other.geoTransform == null)) {

@@ -4,6 +4,7 @@ import com.sun.media.imageioimpl.common.BogusColorSpace;
 import io.terraseg.TerraSegException;
 import io.terraseg.raster.SampleType;
 import it.geosolutions.jaiext.range.NoDataContainer;
+import java.awt.Image;
 import java.awt.Point;
 import java.awt.Rectangle;
 import java.awt.Transparency;
@@ -256,7 +257,7 @@ public record GeneratedGeoTiff(
 
     @Override
     public Object getProperty(String name) {
-      return java.awt.Image.UndefinedProperty;
+      return Image.UndefinedProperty;
     }
 
     @Override

@@ -1,6 +1,10 @@
 package io.terraseg.write;
 
 import io.terraseg.raster.GeoTiffTags;
+import io.terraseg.raster.MaskFormat;
+import it.geosolutions.imageio.plugins.tiff.BaselineTIFFTagSet;
+import it.geosolutions.imageio.plugins.tiff.GeoTIFFTagSet;
+import it.geosolutions.imageio.plugins.tiff.PrivateTIFFTagSet;
 import java.io.ByteArrayOutputStream;
 import java.io.Closeable;
 import java.io.IOException;
@@ -9,6 +13,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 
@@ -24,7 +29,6 @@ import java.util.List;
  * copied verbatim. BigTIFF when the file would pass 4 GiB.
  */
 public final class MaskTiffWriter implements Closeable {
-  public static final int NODATA = 255;
   private static final int SHORT = 3;
   private static final int LONG = 4;
   private static final int ASCII = 2;
@@ -58,39 +62,52 @@ public final class MaskTiffWriter implements Closeable {
     // BigTIFF.
     boolean big = data + (1 << 20) + 16L * byteCounts.length > 0xFFFF_FFFFL;
     List<Entry> entries = new ArrayList<>();
-    entries.add(Entry.longs(256, width));
-    entries.add(Entry.longs(257, height));
-    entries.add(Entry.shorts(258, 8));
-    entries.add(Entry.shorts(259, 8)); // Adobe DEFLATE
-    entries.add(Entry.shorts(262, 3)); // palette color
-    entries.add(Entry.ascii(305, "TerraSeg"));
-    entries.add(Entry.shorts(277, 1));
-    entries.add(Entry.shorts(284, 1));
-    entries.add(Entry.shorts(320, colorMap(palette)));
-    entries.add(Entry.longs(322, tileSize));
-    entries.add(Entry.longs(323, tileSize));
-    entries.add(Entry.shorts(339, 1));
-    entries.add(Entry.ascii(42113, Integer.toString(NODATA)));
+    entries.add(Entry.longs(BaselineTIFFTagSet.TAG_IMAGE_WIDTH, width));
+    entries.add(Entry.longs(BaselineTIFFTagSet.TAG_IMAGE_LENGTH, height));
+    entries.add(Entry.shorts(BaselineTIFFTagSet.TAG_BITS_PER_SAMPLE, 8));
+    entries.add(
+        Entry.shorts(BaselineTIFFTagSet.TAG_COMPRESSION, BaselineTIFFTagSet.COMPRESSION_ZLIB));
+    entries.add(
+        Entry.shorts(
+            BaselineTIFFTagSet.TAG_PHOTOMETRIC_INTERPRETATION,
+            BaselineTIFFTagSet.PHOTOMETRIC_INTERPRETATION_PALETTE_COLOR));
+    entries.add(Entry.ascii(BaselineTIFFTagSet.TAG_SOFTWARE, "TerraSeg"));
+    entries.add(Entry.shorts(BaselineTIFFTagSet.TAG_SAMPLES_PER_PIXEL, 1));
+    entries.add(Entry.shorts(BaselineTIFFTagSet.TAG_PLANAR_CONFIGURATION, 1));
+    entries.add(Entry.shorts(BaselineTIFFTagSet.TAG_COLOR_MAP, colorMap(palette)));
+    entries.add(Entry.longs(BaselineTIFFTagSet.TAG_TILE_WIDTH, tileSize));
+    entries.add(Entry.longs(BaselineTIFFTagSet.TAG_TILE_LENGTH, tileSize));
+    entries.add(Entry.shorts(BaselineTIFFTagSet.TAG_SAMPLE_FORMAT, 1));
+    entries.add(
+        Entry.ascii(PrivateTIFFTagSet.TAG_GDAL_NODATA, Integer.toString(MaskFormat.NODATA)));
     if (geoTags != null) {
-      addIfPresent(entries, Entry.doubles(33550, geoTags.modelPixelScale()));
-      addIfPresent(entries, Entry.doubles(33922, geoTags.modelTiepoint()));
-      addIfPresent(entries, Entry.doubles(34264, geoTags.modelTransformation()));
+      addIfPresent(
+          entries, Entry.doubles(GeoTIFFTagSet.TAG_MODEL_PIXEL_SCALE, geoTags.modelPixelScale()));
+      addIfPresent(
+          entries, Entry.doubles(GeoTIFFTagSet.TAG_MODEL_TIE_POINT, geoTags.modelTiepoint()));
+      addIfPresent(
+          entries,
+          Entry.doubles(GeoTIFFTagSet.TAG_MODEL_TRANSFORMATION, geoTags.modelTransformation()));
       if (geoTags.geoKeyDirectory() != null) {
         char[] keys = geoTags.geoKeyDirectory();
         int[] values = new int[keys.length];
         for (int i = 0; i < keys.length; i++) {
           values[i] = keys[i];
         }
-        entries.add(Entry.shorts(34735, values));
+        entries.add(Entry.shorts(GeoTIFFTagSet.TAG_GEO_KEY_DIRECTORY, values));
       }
-      addIfPresent(entries, Entry.doubles(34736, geoTags.geoDoubleParams()));
+      addIfPresent(
+          entries, Entry.doubles(GeoTIFFTagSet.TAG_GEO_DOUBLE_PARAMS, geoTags.geoDoubleParams()));
       if (geoTags.geoAsciiParams() != null) {
-        entries.add(Entry.ascii(34737, geoTags.geoAsciiParams()));
+        entries.add(Entry.ascii(GeoTIFFTagSet.TAG_GEO_ASCII_PARAMS, geoTags.geoAsciiParams()));
       }
     }
     // Offsets and counts are placeholders sized now, filled once the layout is known.
-    Entry offsets = new Entry(324, big ? LONG8 : LONG, byteCounts.length, null);
-    Entry counts = new Entry(325, big ? LONG8 : LONG, byteCounts.length, null);
+    Entry offsets =
+        new Entry(BaselineTIFFTagSet.TAG_TILE_OFFSETS, big ? LONG8 : LONG, byteCounts.length, null);
+    Entry counts =
+        new Entry(
+            BaselineTIFFTagSet.TAG_TILE_BYTE_COUNTS, big ? LONG8 : LONG, byteCounts.length, null);
     entries.add(offsets);
     entries.add(counts);
     entries.sort(Comparator.comparingInt(Entry::tag));
@@ -139,7 +156,7 @@ public final class MaskTiffWriter implements Closeable {
           head.putInt((int) e.offset);
         }
       } else {
-        byte[] padded = java.util.Arrays.copyOf(e.value, inline);
+        byte[] padded = Arrays.copyOf(e.value, inline);
         head.put(padded);
       }
     }

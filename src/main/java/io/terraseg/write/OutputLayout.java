@@ -1,5 +1,6 @@
 package io.terraseg.write;
 
+import java.util.UUID;
 import org.apache.hadoop.fs.Path;
 
 /**
@@ -33,8 +34,7 @@ public final class OutputLayout {
 
   /** A unique temporary name for {@code fileName}, renamed into place once complete. */
   static Path temporary(Path root, String fileName) {
-    return new Path(
-        new Path(new Path(root, WORK), "tmp"), fileName + "." + java.util.UUID.randomUUID());
+    return new Path(new Path(new Path(root, WORK), "tmp"), fileName + "." + UUID.randomUUID());
   }
 
   /**

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.terraseg.raster.GeoTiffFile;
+import io.terraseg.raster.MaskFormat;
 import io.terraseg.raster.RasterInfo;
 import io.terraseg.raster.SampleType;
 import io.terraseg.raster.TestRasters;
@@ -36,7 +37,7 @@ class MaskTiffWriterTest {
 
   /** Classes 0..4 in diagonal bands; a nodata block in the top-left corner. */
   private static int pattern(int x, int y) {
-    return x < 40 && y < 30 ? MaskTiffWriter.NODATA : (x / 7 + y / 5) % COLORS.length;
+    return x < 40 && y < 30 ? MaskFormat.NODATA : (x / 7 + y / 5) % COLORS.length;
   }
 
   @Test
@@ -144,7 +145,7 @@ class MaskTiffWriterTest {
             int gx = tx * TILE + x;
             int gy = ty * TILE + y;
             raw[y * TILE + x] =
-                (byte) (gx < WIDTH && gy < HEIGHT ? pattern(gx, gy) : MaskTiffWriter.NODATA);
+                (byte) (gx < WIDTH && gy < HEIGHT ? pattern(gx, gy) : MaskFormat.NODATA);
           }
         }
         tiles[ty * across + tx] = deflate(raw);
