@@ -68,7 +68,7 @@ public final class ConfusionMatrix implements Serializable {
   }
 
   /** Records pixels left out of the counts (ignore-index, nodata), so reports can say how many. */
-  public void addIgnored(long pixels) {
+  void addIgnored(long pixels) {
     if (pixels < 0) {
       throw new IllegalArgumentException("ignored pixel count must be >= 0, got " + pixels);
     }

@@ -5,7 +5,7 @@ package io.terraseg.model;
  * reuse one buffer).
  */
 public record TileBatch(float[] data, int count, int channels, int tileSize) {
-  public int floats() {
+  int floats() {
     return count * channels * tileSize * tileSize;
   }
 }

@@ -2,7 +2,6 @@ package io.terraseg.plan;
 
 import io.terraseg.raster.RasterInfo;
 import io.terraseg.tiling.TileGrid;
-import io.terraseg.write.OutputLayout;
 import java.io.Serializable;
 
 /**
@@ -11,8 +10,4 @@ import java.io.Serializable;
  */
 public record Scene(
     String name, RasterInfo image, RasterInfo label, TileGrid grid, String fingerprint)
-    implements Serializable {
-  public String maskName() {
-    return OutputLayout.maskName(name);
-  }
-}
+    implements Serializable {}

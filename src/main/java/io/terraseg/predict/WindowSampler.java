@@ -12,17 +12,17 @@ import java.util.Arrays;
  * small image are filled by mirroring the image at its edge, which keeps edge statistics natural
  * for a CNN. A pixel is nodata when every selected band equals the scene's nodata value.
  */
-public final class WindowSampler {
+final class WindowSampler {
   private final InputSpec input;
   private final int tileSize;
   private float[] plane = new float[0];
 
-  public WindowSampler(InputSpec input, int tileSize) {
+  WindowSampler(InputSpec input, int tileSize) {
     this.input = input;
     this.tileSize = tileSize;
   }
 
-  public int channels() {
+  int channels() {
     return input.bands().length;
   }
 
@@ -32,7 +32,7 @@ public final class WindowSampler {
    *
    * @return whether any pixel of the window holds data
    */
-  public boolean sample(
+  boolean sample(
       GeoTiffFile file,
       Rectangle window,
       Double nodata,

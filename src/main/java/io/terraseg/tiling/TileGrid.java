@@ -56,11 +56,11 @@ public record TileGrid(int width, int height, int tileSize, int overlap)
     return tileSize - 2 * overlap;
   }
 
-  public int columns() {
+  int columns() {
     return ceilDiv(width, stride());
   }
 
-  public int rows() {
+  int rows() {
     return ceilDiv(height, stride());
   }
 

@@ -55,12 +55,12 @@ public record SampleScene(int width, int height, long seed, boolean nodataBorder
   }
 
   /** Uint8 RGB, tiled 256×256, DEFLATE. */
-  public void writeImage(Path file) {
+  void writeImage(Path file) {
     geoTiff(3, nodataBorder ? (double) IMAGE_NODATA : null, null, this::fillImage).write(file);
   }
 
   /** Uint8 class ids with the class colors as palette, tiled 256×256, DEFLATE. */
-  public void writeLabels(Path file) {
+  void writeLabels(Path file) {
     int[] palette = CLASSES.stream().mapToInt(LandCover::rgb).toArray();
     geoTiff(1, nodataBorder ? (double) LABEL_NODATA : null, palette, this::fillLabels).write(file);
   }

@@ -28,7 +28,7 @@ import java.util.List;
  * samples, a palette from the class colors, GDAL_NODATA 255, and the scene's georeferencing tags
  * copied verbatim. BigTIFF when the file would pass 4 GiB.
  */
-public final class MaskTiffWriter implements Closeable {
+final class MaskTiffWriter implements Closeable {
   private static final int SHORT = 3;
   private static final int LONG = 4;
   private static final int ASCII = 2;
@@ -43,7 +43,7 @@ public final class MaskTiffWriter implements Closeable {
    * @param byteCounts compressed size of each internal tile, row-major
    * @param palette 256 RGB colors (0xRRGGBB) indexed by class id
    */
-  public MaskTiffWriter(
+  MaskTiffWriter(
       OutputStream out,
       int width,
       int height,
@@ -175,7 +175,7 @@ public final class MaskTiffWriter implements Closeable {
   }
 
   /** Appends the next internal tile (row-major order); its size must be the one announced. */
-  public void writeTile(byte[] compressed) throws IOException {
+  void writeTile(byte[] compressed) throws IOException {
     if (next >= byteCounts.length || compressed.length != byteCounts[next]) {
       throw new IllegalStateException("tile " + next + " out of order or resized");
     }

@@ -41,7 +41,7 @@ public final class OutputLayout {
    * Everything of a run's work in progress (parts, temporary files): removed at the start and end
    * of a run.
    */
-  public static Path work(Path root) {
+  static Path work(Path root) {
     return new Path(root, WORK);
   }
 }
