@@ -6,11 +6,11 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 
 /**
- * The one piece of static mutable state in TerraSeg: the models loaded in this JVM, which every
- * task running here shares. A model is known by its content ({@link ModelDigest}: model.json and
- * weights) and device, so a copy of a model directory is the same model, and a directory whose
- * files were replaced is a new one: a task always runs what the directory holds when it asks, even
- * in an executor that outlives many jobs.
+ * The per-JVM model cache: the models loaded in this JVM, which every task running here shares. A
+ * model is known by its content ({@link ModelDigest}: model.json and weights) and device, so a copy
+ * of a model directory is the same model, and a directory whose files were replaced is a new one: a
+ * task always runs what the directory holds when it asks, even in an executor that outlives many
+ * jobs.
  *
  * <p>At most N models stay loaded per device (the JVM system property {@value #CAPACITY_PROPERTY},
  * default 2, at least 1); beyond that the least recently used model that no task holds is closed,
@@ -26,7 +26,7 @@ import java.util.LinkedHashMap;
  */
 public final class ModelCache {
   /** Loaded models kept per device and JVM: {@code -Dterraseg.models.per.device=N}. */
-  public static final String CAPACITY_PROPERTY = "terraseg.models.per.device";
+  static final String CAPACITY_PROPERTY = "terraseg.models.per.device";
 
   private static final ModelCache JVM =
       new ModelCache(Math.max(1, Integer.getInteger(CAPACITY_PROPERTY, 2)));
