@@ -5,7 +5,6 @@ import io.terraseg.TerraSegException;
 import io.terraseg.metrics.ConfusionMatrix;
 import io.terraseg.model.ModelCache;
 import io.terraseg.model.ModelSpec;
-import io.terraseg.model.SegmentationModel;
 import io.terraseg.plan.Fingerprint;
 import io.terraseg.plan.InputPaths;
 import io.terraseg.plan.Partitions;
@@ -155,8 +154,9 @@ public final class SegmentJob {
       if (!scenes.isEmpty()) {
         // One blank tile on the CPU: a broken or mismatched model fails before any output, naming
         // the file.
-        SegmentationModel model = ModelCache.get(options.modelDir(), Device.cpu());
-        model.check(tileSize);
+        try (ModelCache.Lease model = ModelCache.acquire(options.modelDir(), Device.cpu())) {
+          model.model().check(tileSize);
+        }
         try {
           tasks =
               predictAndWrite(

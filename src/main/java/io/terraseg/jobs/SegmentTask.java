@@ -2,7 +2,6 @@ package io.terraseg.jobs;
 
 import io.terraseg.TerraSegException;
 import io.terraseg.model.ModelCache;
-import io.terraseg.model.SegmentationModel;
 import io.terraseg.plan.SegmentPlan;
 import io.terraseg.plan.TileRange;
 import io.terraseg.predict.Devices;
@@ -34,10 +33,12 @@ final class SegmentTask implements FlatMapFunction<Iterator<TileRange>, TaskResu
   public Iterator<TaskResult> call(Iterator<TileRange> ranges) throws IOException {
     long start = System.nanoTime();
     Devices.limitThreads(plan.threadsPerTask());
-    SegmentationModel model = ModelCache.get(plan.localModelDir(), Devices.forCurrentTask());
     SceneWriter writer = new SceneWriter(plan, hadoop.get());
     TaskResult result = new TaskResult();
-    try (RangePredictor predictor = new RangePredictor(plan, model, hadoop.get())) {
+    // The lease keeps the model open until this task is done with it, however the cache evicts.
+    try (ModelCache.Lease model =
+            ModelCache.acquire(plan.localModelDir(), Devices.forCurrentTask());
+        RangePredictor predictor = new RangePredictor(plan, model.model(), hadoop.get())) {
       while (ranges.hasNext()) {
         TileRange range = ranges.next();
         result.tiles += range.size();

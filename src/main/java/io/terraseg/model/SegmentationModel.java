@@ -13,6 +13,7 @@ import java.nio.file.Path;
 /**
  * A loaded model directory: the spec from model.json and the network on one device. Thread-safe to
  * share; each thread takes its own {@link #newPredictor()} (DJL predictors are not thread-safe).
+ * Tasks get one from {@link ModelCache}, which loads and closes them.
  */
 public final class SegmentationModel implements AutoCloseable {
   private final Path dir;
@@ -26,15 +27,12 @@ public final class SegmentationModel implements AutoCloseable {
   }
 
   /**
-   * Loads {@code dir} onto {@code device}; a missing or unloadable model is a one-line error naming
-   * the file.
+   * Loads {@code dir} onto {@code device}, a copy the caller owns and closes (tasks share theirs
+   * through {@link ModelCache}); a missing or unloadable model is a one-line error naming the file.
    */
   public static SegmentationModel load(Path dir, Device device) {
     ModelSpec spec = ModelSpec.read(dir);
-    Path weights = dir.resolve(spec.weights());
-    if (!Files.isRegularFile(weights)) {
-      throw new TerraSegException(weights + ": no such file (model.json \"weights\")");
-    }
+    Path weights = weights(dir, spec);
     Model model;
     try {
       model =
@@ -48,6 +46,15 @@ public final class SegmentationModel implements AutoCloseable {
           weights + ": cannot load the model (" + TerraSegException.describe(e) + ")", e);
     }
     return new SegmentationModel(dir, spec, model);
+  }
+
+  /** The weights file model.json names; a missing one is a one-line error naming it. */
+  static Path weights(Path dir, ModelSpec spec) {
+    Path weights = dir.resolve(spec.weights());
+    if (!Files.isRegularFile(weights)) {
+      throw new TerraSegException(weights + ": no such file (model.json \"weights\")");
+    }
+    return weights;
   }
 
   private static Model loadTorchScript(ModelSpec spec, Path weights, Device device)
@@ -64,10 +71,6 @@ public final class SegmentationModel implements AutoCloseable {
 
   public ModelSpec spec() {
     return spec;
-  }
-
-  public Path dir() {
-    return dir;
   }
 
   public Device device() {
@@ -113,6 +116,12 @@ public final class SegmentationModel implements AutoCloseable {
     }
   }
 
+  /** False once closed: its native (GPU) memory is freed and it must not run again. */
+  boolean isOpen() {
+    return model.getNDManager().isOpen();
+  }
+
+  /** Frees the network's native (GPU) memory; {@link ModelCache} decides when. */
   @Override
   public void close() {
     model.close();

@@ -2,13 +2,24 @@ package io.terraseg.predict;
 
 import ai.djl.Device;
 import ai.djl.engine.Engine;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import org.apache.spark.TaskContext;
 import org.apache.spark.resource.ResourceInformation;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
-/** Where a task runs its model, and how many CPU threads PyTorch may use per task. */
+/**
+ * Where a task runs its model, and how many CPU threads PyTorch may use per task. Keeps two pieces
+ * of per-JVM state: how many tasks asked for a device (to deal out GPUs Spark did not schedule) and
+ * whether that has been warned about.
+ */
 public final class Devices {
   private static final String THREADS = "ai.djl.pytorch.num_threads";
   private static final String INTEROP_THREADS = "ai.djl.pytorch.num_interop_threads";
+  private static final Logger LOG = LoggerFactory.getLogger(Devices.class);
+  private static final AtomicLong TASKS = new AtomicLong();
+  private static final AtomicBoolean UNSCHEDULED_WARNED = new AtomicBoolean();
 
   private Devices() {}
 
@@ -27,17 +38,38 @@ public final class Devices {
   }
 
   /**
-   * The GPU Spark assigned to the current task (spark.task.resource.gpu.amount), else the first GPU
-   * of a local run, else the CPU. Never CUDA_VISIBLE_DEVICES: Spark schedules GPUs by address.
+   * The GPU Spark assigned to the current task (spark.task.resource.gpu.amount); else, when PyTorch
+   * sees GPUs that Spark did not schedule (local runs, or a cluster without GPU resources), one of
+   * them in turn, with a warning once per JVM; else the CPU. Never CUDA_VISIBLE_DEVICES: Spark
+   * schedules GPUs by address.
    */
   public static Device forCurrentTask() {
     TaskContext task = TaskContext.get();
-    if (task != null) {
-      ResourceInformation gpu = task.resources().get("gpu").getOrElse(() -> null);
-      if (gpu != null && gpu.addresses().length > 0) {
-        return Device.gpu(Integer.parseInt(gpu.addresses()[0]));
-      }
+    ResourceInformation gpu =
+        task == null ? null : task.resources().get("gpu").getOrElse(() -> null);
+    String[] assigned = gpu == null ? new String[0] : gpu.addresses();
+    int visible = Engine.getEngine("PyTorch").getGpuCount();
+    if (assigned.length == 0 && visible > 0 && UNSCHEDULED_WARNED.compareAndSet(false, true)) {
+      LOG.warn(
+          "Spark assigned no GPU to this task but PyTorch sees {} GPU(s): this JVM's tasks take them in"
+              + " turn, unaware of other executors on the same machine. To have Spark schedule"
+              + " GPUs, set spark.executor.resource.gpu.amount, spark.task.resource.gpu.amount and"
+              + " spark.executor.resource.gpu.discoveryScript",
+          visible);
     }
-    return Engine.getEngine("PyTorch").getGpuCount() > 0 ? Device.gpu() : Device.cpu();
+    return choose(assigned, visible, TASKS.getAndIncrement());
+  }
+
+  /**
+   * Spark's assignment wins; unscheduled GPUs are dealt out by {@code taskOrdinal}, the number of
+   * tasks that asked before in this JVM. Not by partition id: Spark offers each executor one task
+   * per scheduling round, so an executor can receive every k-th partition, and partition id modulo
+   * the GPU count would then send all its tasks to one GPU.
+   */
+  static Device choose(String[] assigned, int visibleGpus, long taskOrdinal) {
+    if (assigned.length > 0) {
+      return Device.gpu(Integer.parseInt(assigned[0]));
+    }
+    return visibleGpus > 0 ? Device.gpu((int) (taskOrdinal % visibleGpus)) : Device.cpu();
   }
 }
