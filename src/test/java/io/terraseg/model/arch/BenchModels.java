@@ -34,7 +34,7 @@ import java.util.Map;
  * (1), {@code --device cpu|gpu} (gpu when there is one), {@code --only NAME[,NAME]} to run some
  * configurations by name (see {@link #CONFIGS}).
  */
-public final class BenchModels {
+final class BenchModels {
 
   record Config(
       String name, String architecture, String backbone, Integer outputStride, String head) {
