@@ -104,17 +104,6 @@ final class Layers {
   }
 
   /**
-   * Number of trainable values, as torch's {@code sum(p.numel() for p in model.parameters())}
-   * counts them.
-   */
-  static long trainableParameters(Block block) {
-    return block.getParameters().values().stream()
-        .filter(p -> p.requiresGradient())
-        .mapToLong(p -> p.getArray().size())
-        .sum();
-  }
-
-  /**
    * One pass over a block's children that either only infers shapes or also initializes each child
    * on the way, so that a composite block writes its data flow once for both {@code
    * getOutputShapes} and {@code initializeChildBlocks}.

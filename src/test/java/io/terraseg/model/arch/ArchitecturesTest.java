@@ -218,7 +218,7 @@ class ArchitecturesTest {
                   + String.join("; ", deviations));
       assertEquals(
           reference.get("parameters").asLong(),
-          Layers.trainableParameters(block),
+          Counts.trainable(block),
           spec + ": trainable parameters");
     }
   }

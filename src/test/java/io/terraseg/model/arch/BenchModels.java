@@ -194,7 +194,7 @@ final class BenchModels {
       model = Model.newInstance(config.name(), device, Architectures.ENGINE);
       model.setBlock(block);
       block.initialize(model.getNDManager(), DataType.FLOAT32, new Shape(1, 3, 64, 64));
-      params = Layers.trainableParameters(block);
+      params = Counts.trainable(block);
       predictor = model.newPredictor(new NoopTranslator());
       this.input = model.getNDManager().randomNormal(input);
     }
