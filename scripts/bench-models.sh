@@ -7,14 +7,4 @@
 # ratios are steadier than the absolute times.
 # Threads: TERRASEG_JAVA_OPTS="-Dai.djl.pytorch.num_threads=N".
 set -euo pipefail
-ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-cd "$ROOT"
-if [[ ! -f target/terraseg.jar || ! -d target/lib ]]; then
-  echo "bench-models: building..." >&2
-  mvn -q -B -DskipTests package >&2
-fi
-# Maven's resolution order where the build records it (a lib/* wildcard has no defined order).
-if [[ -f target/classpath.txt ]]; then CP="target/terraseg.jar:$(cat target/classpath.txt)"; else CP='target/terraseg.jar:target/lib/*'; fi
-JVM_OPTS=()
-[[ -f conf/jvm-options ]] && JVM_OPTS+=("@conf/jvm-options")
-exec java "${JVM_OPTS[@]}" -Dai.djl.offline=true ${TERRASEG_JAVA_OPTS:-} -cp "$CP" io.terraseg.model.arch.BenchModels "$@"
+exec "$(dirname "${BASH_SOURCE[0]}")/bench-java" io.terraseg.model.arch.BenchModels "$@"

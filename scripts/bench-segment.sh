@@ -23,9 +23,7 @@ scripts/terraseg segment --model "$WORK/model" --input "$WORK/data/images/bench.
 wall=$(( $(date +%s%N) - start ))
 TILES=$(python3 -c "import json; print(json.load(open('$WORK/out/run.json'))['tiles_predicted'])")
 TASKS=$(nproc)
-MODEL=$(java @conf/jvm-options -cp "target/terraseg.jar:$(cat target/classpath.txt)" \
-  -Dlog4j2.configurationFile="$ROOT/conf/log4j2.properties" -Dterraseg.log=/dev/null \
-  io.terraseg.bench.ModelThroughput "$WORK/model" "$TILES" 256 "$BATCH" "$TASKS")
+MODEL=$(scripts/bench-java io.terraseg.bench.ModelThroughput "$WORK/model" "$TILES" 256 "$BATCH" "$TASKS")
 python3 - "$WORK/out/run.json" "$MODEL" "$wall" "$SIZE" "$BATCH" "$TASKS" <<'PY'
 import json, sys
 run = json.load(open(sys.argv[1])); model = json.loads(sys.argv[2])

@@ -79,7 +79,7 @@ class NativeArchitectureSegmentTest {
     assertTrue(
         e.getMessage()
             .contains(
-                "tensor head.7.weight has shape (5, 512, 1, 1) but the model expects (4, 512, 1, 1)"),
+                "tensor head.4.weight has shape (5, 512, 1, 1) but the model expects (4, 512, 1, 1)"),
         e.getMessage());
     assertTrue(
         !Files.exists(dir.resolve("bad")) || Files.list(dir.resolve("bad")).findAny().isEmpty());

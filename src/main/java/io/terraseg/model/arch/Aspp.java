@@ -40,7 +40,7 @@ final class Aspp extends CompositeBlock {
     for (int rate : rates(outputStride)) {
       branches.add(
           separable
-              ? Layers.separable(inChannels, CHANNELS, rate, true)
+              ? Layers.separable(inChannels, CHANNELS, rate)
               : Layers.convBnRelu(CHANNELS, 3, rate));
     }
     branches.add(

@@ -41,8 +41,8 @@ final class DeepLabV3Plus extends CompositeBlock {
         addChildBlock(
             "decoder",
             new SequentialBlock()
-                .add(Layers.separable(Aspp.CHANNELS + LOW_LEVEL_CHANNELS, Aspp.CHANNELS, 1, true))
-                .add(Layers.separable(Aspp.CHANNELS, Aspp.CHANNELS, 1, true)));
+                .add(Layers.separable(Aspp.CHANNELS + LOW_LEVEL_CHANNELS, Aspp.CHANNELS, 1))
+                .add(Layers.separable(Aspp.CHANNELS, Aspp.CHANNELS, 1)));
     classifier = addChildBlock("classifier", Layers.conv(numClasses, 1, 1, 1, 1, true));
   }
 

@@ -4,7 +4,10 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Activation;
 import ai.djl.nn.SequentialBlock;
+import ai.djl.nn.convolutional.Conv2d;
+import ai.djl.nn.norm.BatchNorm;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
 import java.util.ArrayList;
@@ -17,10 +20,10 @@ import java.util.List;
  * 4, 8 (512 each, BN, ReLU) then extract multi-scale context at stride 8, concatenated to 2048
  * channels.
  *
- * <p>Tensor names follow the FastFCN reference code: {@code conv5} (stage 4), {@code conv4}, {@code
- * conv3} (stage 2), each {@code .0} conv, {@code .1} BN; {@code dilation1-4}: {@code .0} depthwise,
- * {@code .1} BN, {@code .2} pointwise, {@code .3} BN. Upsampling uses align_corners=False, as
- * mmsegmentation's JPU does.
+ * <p>Tensor names are the FastFCN reference code's: {@code conv5} (stage 4), {@code conv4}, {@code
+ * conv3} (stage 2), each {@code .0} conv, {@code .1} BN; {@code dilation1-4}: {@code .0.conv1}
+ * depthwise, {@code .0.bn} BN, {@code .0.pointwise} pointwise, {@code .1} BN. Upsampling uses
+ * align_corners=False, as mmsegmentation's JPU does.
  */
 final class Jpu extends CompositeBlock {
 
@@ -39,7 +42,11 @@ final class Jpu extends CompositeBlock {
     for (int i = 0; i < DILATIONS.length; i++) {
       dilations.add(
           addChildBlock(
-              "dilation" + (i + 1), Layers.separable(3 * WIDTH, WIDTH, DILATIONS[i], false)));
+              "dilation" + (i + 1),
+              new SequentialBlock()
+                  .add(new SeparableConv2d(3 * WIDTH, WIDTH, DILATIONS[i]))
+                  .add(Layers.bn())
+                  .add(Activation.reluBlock())));
     }
   }
 
@@ -76,5 +83,35 @@ final class Jpu extends CompositeBlock {
       walk.one(dilation, joint);
     }
     return new Shape[] {new Shape(s3.get(0), outChannels(), s3.get(2), s3.get(3))};
+  }
+
+  /**
+   * The reference's separable conv: a depthwise 3×3 atrous conv, BN and a pointwise 1×1 conv, with
+   * no ReLU between them (unlike DeepLabv3+'s {@link Layers#separable}); a block of its own so that
+   * its tensors carry the reference's names.
+   */
+  static final class SeparableConv2d extends CompositeBlock {
+    private final Conv2d conv1;
+    private final BatchNorm bn;
+    private final Conv2d pointwise;
+
+    SeparableConv2d(int in, int out, int dilation) {
+      conv1 = addChildBlock("conv1", Layers.conv(in, 3, 1, dilation, in, false));
+      bn = addChildBlock("bn", Layers.bn());
+      pointwise = addChildBlock("pointwise", Layers.conv(out, 1));
+    }
+
+    @Override
+    protected NDList forwardInternal(
+        ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
+      NDArray x = Layers.apply(conv1, ps, inputs.singletonOrThrow(), training, params);
+      x = Layers.apply(bn, ps, x, training, params);
+      return new NDList(Layers.apply(pointwise, ps, x, training, params));
+    }
+
+    @Override
+    Shape[] walk(Layers.Walk walk, Shape[] inputs) {
+      return new Shape[] {walk.one(pointwise, walk.one(bn, walk.one(conv1, inputs[0])))};
+    }
   }
 }

@@ -66,17 +66,17 @@ final class Layers {
   }
 
   /**
-   * A depthwise 3×3 atrous conv and a pointwise 1×1 conv, each with BN; DeepLabv3+ puts a ReLU
-   * after both (torch names .0, .1, .3, .4), FastFCN's JPU only after the pointwise one (.0, .1,
-   * .2, .3).
+   * DeepLabv3+'s atrous separable conv: a depthwise 3×3 atrous conv and a pointwise 1×1 conv, each
+   * followed by BN and ReLU (torch names .0, .1, .3, .4).
    */
-  static SequentialBlock separable(int in, int out, int dilation, boolean reluAfterDepthwise) {
-    SequentialBlock block =
-        new SequentialBlock().add(conv(in, 3, 1, dilation, in, false)).add(bn());
-    if (reluAfterDepthwise) {
-      block.add(Activation.reluBlock());
-    }
-    return block.add(conv(out, 1)).add(bn()).add(Activation.reluBlock());
+  static SequentialBlock separable(int in, int out, int dilation) {
+    return new SequentialBlock()
+        .add(conv(in, 3, 1, dilation, in, false))
+        .add(bn())
+        .add(Activation.reluBlock())
+        .add(conv(out, 1))
+        .add(bn())
+        .add(Activation.reluBlock());
   }
 
   /**
@@ -101,17 +101,6 @@ final class Layers {
       boolean training,
       PairList<String, Object> params) {
     return block.forward(ps, new NDList(x), training, params).singletonOrThrow();
-  }
-
-  /**
-   * Number of trainable values, as torch's {@code sum(p.numel() for p in model.parameters())}
-   * counts them.
-   */
-  static long trainableParameters(Block block) {
-    return block.getParameters().values().stream()
-        .filter(p -> p.requiresGradient())
-        .mapToLong(p -> p.getArray().size())
-        .sum();
   }
 
   /**

@@ -4,6 +4,9 @@
  * numerically), {@code deeplabv3plus} (Chen et al. 2018) and {@code fastfcn} (Wu et al. 2019; JPU
  * with an ASPP or FCN head).
  *
+ * <p>{@code scripts/architecture_reference.py} builds these networks in PyTorch; ArchitecturesTest
+ * checks that every tensor name and shape here equals PyTorch's.
+ *
  * <p>Tensor names ({@code .weight}, {@code .bias}, {@code .running_mean}, {@code .running_var};
  * BN's {@code num_batches_tracked} is ignored on load):
  *
@@ -17,9 +20,10 @@
  *   <li>deeplabv3plus: {@code aspp.convs.0.0/1}, {@code aspp.convs.1-3.0/1/3/4} (depthwise, BN,
  *       pointwise, BN), {@code aspp.convs.4.1/2}, {@code aspp.project.0/1}, {@code low_level.0/1},
  *       {@code decoder.0-1.0/1/3/4}, {@code classifier}.
- *   <li>fastfcn: {@code jpu.conv3/conv4/conv5.0/1}, {@code jpu.dilation1-4.0/1/2/3} (depthwise, BN,
- *       pointwise, BN); {@code head.*} is deeplabv3's {@code classifier.*} for {@code aspp}, or
- *       {@code head.0/1/3/4/7} (conv, BN, conv, BN, classifier) for {@code fcn}.
+ *   <li>fastfcn: {@code jpu.conv3/conv4/conv5.0/1}, {@code jpu.dilation1-4.0.conv1/bn/pointwise}
+ *       (depthwise, BN, pointwise) and {@code jpu.dilation1-4.1} (BN), as the FastFCN reference
+ *       code names them; {@code head.*} is deeplabv3's {@code classifier.*} for {@code aspp}, or
+ *       {@code head.0/1/4} (3×3 conv, BN, classifier: torchvision's FCNHead) for {@code fcn}.
  * </ul>
  */
 package io.terraseg.model.arch;

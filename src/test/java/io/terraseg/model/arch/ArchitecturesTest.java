@@ -14,12 +14,25 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
 import ai.djl.training.ParameterStore;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 class ArchitecturesTest {
+
+  static final Path REFERENCE_SCRIPT = Path.of("scripts", "architecture_reference.py");
+  static final Path REFERENCES = Path.of("src", "test", "resources", "architectures");
 
   static List<ArchitectureSpec> light() {
     return List.of(
@@ -111,80 +124,103 @@ class ArchitecturesTest {
     }
   }
 
+  /** The configurations {@link #REFERENCE_SCRIPT} builds in PyTorch, one JSON file each. */
+  static List<String> references() {
+    return List.of(
+        "deeplabv3-resnet50-os8",
+        "deeplabv3plus-resnet50-os16",
+        "deeplabv3plus-resnet50-os8",
+        "fastfcn-resnet50-aspp",
+        "fastfcn-resnet50-fcn");
+  }
+
+  /** A reference older than its script would hold the test to a network nobody builds any more. */
   @Test
-  void parameterCountsFollowTheLayerLists() {
-    int k = 21;
-    // torchvision's resnet50 has 25,557,032 parameters; the backbone drops fc (2048×1000 + 1000).
-    long resnet50 = 25_557_032L - (2048L * 1000 + 1000);
-    // ASPP on 2048 channels: 1×1, three 3×3 atrous, pooling 1×1, projection of 5×256; each conv
-    // with BN.
-    long aspp =
-        convBn(2048, 256, 1)
-            + 3 * convBn(2048, 256, 3)
-            + convBn(2048, 256, 1)
-            + convBn(5 * 256, 256, 1);
-    long deepLabHead = aspp + convBn(256, 256, 3) + classifier(256, k);
-    assertEquals(
-        resnet50 + deepLabHead,
-        Counts.initialized(new ArchitectureSpec("deeplabv3", "resnet50", 8, null), 3, k));
-
-    // DeepLabv3+: the atrous convs become separable; decoder: 48-ch 1×1 on 256-ch stride-4
-    // features,
-    // two separable 3×3 (304→256, 256→256), classifier.
-    long separableAspp =
-        convBn(2048, 256, 1)
-            + 3 * separable(2048, 256)
-            + convBn(2048, 256, 1)
-            + convBn(5 * 256, 256, 1);
-    long decoder =
-        convBn(256, 48, 1) + separable(256 + 48, 256) + separable(256, 256) + classifier(256, k);
-    for (int stride : new int[] {8, 16}) {
+  void referencesComeFromTheCommittedScript() throws Exception {
+    String script =
+        HexFormat.of()
+            .formatHex(
+                MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(REFERENCE_SCRIPT)));
+    for (String name : references()) {
       assertEquals(
-          resnet50 + separableAspp + decoder,
-          Counts.initialized(
-              new ArchitectureSpec("deeplabv3plus", "resnet50", stride, null), 3, k));
+          script,
+          reference(name).get("script_sha256").asText(),
+          name
+              + ".json was written by another version of "
+              + REFERENCE_SCRIPT
+              + ": run /usr/bin/python3 "
+              + REFERENCE_SCRIPT
+              + " and commit what it writes");
     }
-
-    // FastFCN: JPU = 3×3 convs of stages 2-4 (512/1024/2048) to 512, four separable 1536→512.
-    long jpu =
-        convBn(512, 512, 3)
-            + convBn(1024, 512, 3)
-            + convBn(2048, 512, 3)
-            + 4 * separable(3 * 512, 512);
-    assertEquals(
-        resnet50 + jpu + deepLabHead,
-        Counts.initialized(new ArchitectureSpec("fastfcn", "resnet50", null, "aspp"), 3, k));
-    long fcnHead = convBn(2048, 512, 3) + convBn(512, 512, 3) + classifier(512, k);
-    assertEquals(
-        resnet50 + jpu + fcnHead,
-        Counts.initialized(new ArchitectureSpec("fastfcn", "resnet50", null, "fcn"), 3, k));
-
-    // torchvision's resnet18: 11,689,512 with fc (512×1000 + 1000); a 4-band stem adds 64×7×7
-    // weights.
-    long resnet18 = 11_689_512L - (512L * 1000 + 1000) + 64 * 7 * 7;
-    long r18Aspp =
-        convBn(512, 256, 1)
-            + 3 * separable(512, 256)
-            + convBn(512, 256, 1)
-            + convBn(5 * 256, 256, 1);
-    long r18Decoder =
-        convBn(64, 48, 1) + separable(256 + 48, 256) + separable(256, 256) + classifier(256, k);
-    assertEquals(
-        resnet18 + r18Aspp + r18Decoder,
-        Counts.initialized(new ArchitectureSpec("deeplabv3plus", "resnet18", 16, null), 4, k));
   }
 
-  private static long convBn(long in, long out, long kernel) {
-    return in * out * kernel * kernel + 2 * out;
+  private static JsonNode reference(String name) throws IOException {
+    return new ObjectMapper().readTree(REFERENCES.resolve(name + ".json").toFile());
   }
 
-  /** Depthwise 3×3 + BN, pointwise 1×1 + BN. */
-  private static long separable(long in, long out) {
-    return in * 9 + 2 * in + in * out + 2 * out;
-  }
+  /**
+   * Every tensor the PyTorch reference has, under the same name and with the same shape, and
+   * nothing more: what lets a state dict trained in PyTorch load, and what shows a layer that
+   * deviates from the paper's network.
+   */
+  @ParameterizedTest
+  @MethodSource("references")
+  void tensorNamesShapesAndParameterCountEqualThePyTorchReference(String name) throws IOException {
+    JsonNode reference = reference(name);
+    ArchitectureSpec spec =
+        new ArchitectureSpec(
+            reference.get("architecture").asText(),
+            reference.get("backbone").asText(),
+            reference.get("output_stride").isNull() ? null : reference.get("output_stride").asInt(),
+            reference.get("head").isNull() ? null : reference.get("head").asText());
+    int bands = reference.get("in_channels").asInt();
+    Map<String, Shape> expected = new LinkedHashMap<>();
+    reference
+        .get("tensors")
+        .fields()
+        .forEachRemaining(
+            e -> {
+              long[] dims = new long[e.getValue().size()];
+              for (int i = 0; i < dims.length; i++) {
+                dims[i] = e.getValue().get(i).asLong();
+              }
+              expected.put(e.getKey(), new Shape(dims));
+            });
 
-  private static long classifier(long in, long classes) {
-    return in * classes + classes;
+    try (NDManager manager = NDManager.newBaseManager(Device.cpu())) {
+      Block block = Architectures.build(spec, bands, reference.get("num_classes").asInt());
+      block.initialize(manager, DataType.FLOAT32, new Shape(1, bands, 64, 64));
+      Map<String, Shape> actual = new LinkedHashMap<>();
+      StateDict.names(block).forEach((n, p) -> actual.put(n, p.getArray().getShape()));
+
+      List<String> deviations = new ArrayList<>();
+      expected.forEach(
+          (n, shape) -> {
+            if (!actual.containsKey(n)) {
+              deviations.add("missing " + n + " " + shape);
+            } else if (!actual.get(n).equals(shape)) {
+              deviations.add(n + " is " + actual.get(n) + ", PyTorch's is " + shape);
+            }
+          });
+      actual.forEach(
+          (n, shape) -> {
+            if (!expected.containsKey(n)) {
+              deviations.add("extra " + n + " " + shape);
+            }
+          });
+      assertTrue(
+          deviations.isEmpty(),
+          () ->
+              spec
+                  + " deviates from the PyTorch reference in "
+                  + deviations.size()
+                  + " tensors: "
+                  + String.join("; ", deviations));
+      assertEquals(
+          reference.get("parameters").asLong(),
+          Counts.trainable(block),
+          spec + ": trainable parameters");
+    }
   }
 
   @Test

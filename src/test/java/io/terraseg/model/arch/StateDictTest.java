@@ -76,11 +76,12 @@ class StateDictTest {
         shapes(new ArchitectureSpec("fastfcn", "resnet50", null, "fcn"), 3, 6);
     assertEquals(new Shape(512, 2048, 3, 3), fastfcn.get("jpu.conv5.0.weight"));
     assertEquals(new Shape(512, 512, 3, 3), fastfcn.get("jpu.conv3.0.weight"));
-    assertEquals(new Shape(1536, 1, 3, 3), fastfcn.get("jpu.dilation4.0.weight"));
-    assertEquals(new Shape(512, 1536, 1, 1), fastfcn.get("jpu.dilation4.2.weight"));
-    assertEquals(new Shape(512), fastfcn.get("jpu.dilation4.3.bias"));
+    assertEquals(new Shape(1536, 1, 3, 3), fastfcn.get("jpu.dilation4.0.conv1.weight"));
+    assertEquals(new Shape(1536), fastfcn.get("jpu.dilation4.0.bn.running_var"));
+    assertEquals(new Shape(512, 1536, 1, 1), fastfcn.get("jpu.dilation4.0.pointwise.weight"));
+    assertEquals(new Shape(512), fastfcn.get("jpu.dilation4.1.bias"));
     assertEquals(new Shape(512, 2048, 3, 3), fastfcn.get("head.0.weight"));
-    assertEquals(new Shape(6, 512, 1, 1), fastfcn.get("head.7.weight"));
+    assertEquals(new Shape(6, 512, 1, 1), fastfcn.get("head.4.weight"));
     assertEquals(
         new Shape(256, 2048, 3, 3),
         shapes(new ArchitectureSpec("fastfcn", "resnet50", null, "aspp"), 3, 6)

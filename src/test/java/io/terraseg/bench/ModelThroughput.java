@@ -22,7 +22,7 @@ import java.util.concurrent.Future;
  *
  * <p>Usage: {@code ModelThroughput MODEL_DIR TILES TILE_SIZE BATCH TASKS}
  */
-public final class ModelThroughput {
+final class ModelThroughput {
   private ModelThroughput() {}
 
   public static void main(String[] args) throws Exception {
