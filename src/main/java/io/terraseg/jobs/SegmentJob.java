@@ -279,10 +279,13 @@ public final class SegmentJob {
           spec.name(),
           partitions.size());
       jsc.setLocalProperty(TileProgress.JOB_PROPERTY, "true");
-      return jsc.parallelize(partitions, partitions.size())
-          .flatMap(List::iterator)
-          .mapPartitions(new SegmentTask(plan, new HadoopConf(jsc.hadoopConfiguration())))
-          .aggregate(new TaskResult(), TaskResult::merge, TaskResult::merge);
+      TaskResult result =
+          jsc.parallelize(partitions, partitions.size())
+              .flatMap(List::iterator)
+              .mapPartitions(new SegmentTask(plan, new HadoopConf(jsc.hadoopConfiguration())))
+              .aggregate(new TaskResult(), TaskResult::merge, TaskResult::merge);
+      progress.finish();
+      return result;
     } finally {
       jsc.setLocalProperty(TileProgress.JOB_PROPERTY, null);
       spark.sparkContext().removeSparkListener(progress);

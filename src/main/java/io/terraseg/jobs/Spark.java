@@ -54,11 +54,15 @@ public final class Spark {
    * cores.
    */
   static int threadsPerTask(SparkConf conf) {
+    return threadsPerTask(conf, Runtime.getRuntime().availableProcessors());
+  }
+
+  /** The same for a driver JVM given {@code cores} cores. */
+  static int threadsPerTask(SparkConf conf, int cores) {
     Matcher local = LOCAL.matcher(conf.get("spark.master", "local[*]"));
     if (!local.matches()) {
       return conf.getInt("spark.task.cpus", 1);
     }
-    int cores = Runtime.getRuntime().availableProcessors();
     int tasks =
         local.group(1) == null
             ? 1

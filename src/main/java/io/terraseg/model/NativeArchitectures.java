@@ -22,8 +22,18 @@ final class NativeArchitectures {
       throw new TerraSegException(dir.resolve(ModelSpec.FILE) + ": " + e.getMessage(), e);
     }
     try {
-      return Architectures.load(
-          architecture, spec.input().bands().length, spec.numClasses(), weights, device);
+      Model model =
+          Architectures.load(
+              architecture, spec.input().bands().length, spec.numClasses(), weights, device);
+      // DJL initializes parameters as trainable, and torch's grad mode is per thread: DJL turns it
+      // off only on the thread that started the engine, so a Spark task's forward pass would
+      // record an autograd graph, keeping activations alive for a backward pass that never comes.
+      model
+          .getBlock()
+          .getParameters()
+          .values()
+          .forEach(p -> p.getArray().setRequiresGradient(false));
+      return model;
     } catch (IllegalArgumentException e) {
       // The state dict's message already names the file and every tensor that does not fit.
       throw new TerraSegException(e.getMessage(), e);

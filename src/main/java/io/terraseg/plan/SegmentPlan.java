@@ -9,7 +9,7 @@ import org.apache.spark.SparkFiles;
  * the options alone.
  *
  * @param modelDir where the model directory is: a local path, or {@link #SHIPPED} + name when it
- *     was shipped to the executors with SparkContext.addFile
+ *     was shipped to the executors as a zip archive with SparkContext.addArchive
  * @param palette 0xRRGGBB per class id, for the masks' color table
  * @param output OUT_DIR (any Hadoop FileSystem URI)
  * @param keepGoing a scene that fails is reported and the others go on
@@ -26,7 +26,7 @@ public record SegmentPlan(
     boolean keepGoing)
     implements Serializable {
 
-  /** Marks a model directory shipped to executors with SparkContext.addFile. */
+  /** Marks a model directory shipped to executors as an archive (SparkContext.addArchive). */
   public static final String SHIPPED = "spark-files:";
 
   /** Where this JVM finds the model directory. */

@@ -24,6 +24,7 @@ public final class TileProgress extends SparkListener {
   private final Set<Integer> donePartitions = ConcurrentHashMap.newKeySet();
   private long done;
   private int lastPercent;
+  private boolean finished;
 
   public TileProgress(int[] tilesPerPartition, int stepPercent) {
     this.tilesPerPartition = tilesPerPartition;
@@ -45,7 +46,8 @@ public final class TileProgress extends SparkListener {
   @Override
   public synchronized void onTaskEnd(SparkListenerTaskEnd task) {
     int partition = task.taskInfo().index();
-    if (!stages.contains(task.stageId())
+    if (finished
+        || !stages.contains(task.stageId())
         || !task.taskInfo().successful()
         || partition >= tilesPerPartition.length
         || !donePartitions.add(partition)) {
@@ -55,19 +57,36 @@ public final class TileProgress extends SparkListener {
     int percent = (int) (100 * done / Math.max(1, total));
     if (percent >= lastPercent + stepPercent || done == total) {
       lastPercent = percent;
-      double seconds = (System.nanoTime() - start) / 1e9;
-      double rate = done / Math.max(seconds, 1e-9);
-      long eta = Math.round((total - done) / Math.max(rate, 1e-9));
-      LOG.info(
-          String.format(
-              Locale.ROOT,
-              "segment: %d/%d tiles (%d%%), %.1f tiles/s, ETA %dm%02ds",
-              done,
-              total,
-              percent,
-              rate,
-              eta / 60,
-              eta % 60));
+      log(percent);
     }
+  }
+
+  /**
+   * The job has succeeded: says so if the listener has not yet. Listener events arrive
+   * asynchronously, so the last tasks' may come only after the job has returned to the driver, or
+   * never once the listener is removed.
+   */
+  public synchronized void finish() {
+    if (!finished && done < total) {
+      done = total;
+      log(100);
+    }
+    finished = true;
+  }
+
+  private void log(int percent) {
+    double seconds = (System.nanoTime() - start) / 1e9;
+    double rate = done / Math.max(seconds, 1e-9);
+    long eta = Math.round((total - done) / Math.max(rate, 1e-9));
+    LOG.info(
+        String.format(
+            Locale.ROOT,
+            "segment: %d/%d tiles (%d%%), %.1f tiles/s, ETA %dm%02ds",
+            done,
+            total,
+            percent,
+            rate,
+            eta / 60,
+            eta % 60));
   }
 }

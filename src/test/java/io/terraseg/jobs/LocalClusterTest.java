@@ -8,11 +8,15 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.terraseg.tools.SampleScene;
 import java.io.File;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Stream;
 import org.apache.spark.SparkConf;
 import org.apache.spark.scheduler.SparkListener;
 import org.apache.spark.scheduler.SparkListenerExecutorRemoved;
@@ -23,10 +27,10 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * segment on a real multi-JVM cluster (Spark's local-cluster: a master, workers and two executor
- * JVMs): the model directory is shipped as an archive and loaded once per executor, the Hadoop
- * configuration travels to the tasks, scenes spread over tasks on both executors are assembled by
- * whichever finishes last, and one executor JVM is killed in the middle of the run: the retried
- * tasks give byte-identical masks and exact counts.
+ * JVMs): the model directory reaches the executors only as the zip archive the driver ships with
+ * SparkContext.addArchive, the Hadoop configuration travels to the tasks, scenes spread over tasks
+ * on both executors are assembled by whichever finishes last, and one executor JVM is killed in the
+ * middle of the run: the retried tasks give byte-identical masks and exact counts.
  */
 class LocalClusterTest {
   @TempDir Path dir;
@@ -38,6 +42,12 @@ class LocalClusterTest {
     SampleScene.write(
         dir.resolve("images/small.tif"), dir.resolve("labels/small.tif"), 300, 200, 12, false);
     Path model = Path.of("scripts/sample-model");
+    // The same directory by a path that exists for the driver only: /proc/self/cwd is each
+    // process's own working directory, and an executor's is its fresh work directory under the
+    // worker, which holds no scripts/. Executors that read the driver's path instead of the
+    // shipped archive fail the run.
+    Path driverOnlyModel = Path.of("/proc/self/cwd").resolve(model);
+    assertTrue(Files.isRegularFile(driverOnlyModel.resolve("model.json")), "run from the project");
     SegmentJob.Options local =
         new SegmentJob.Options(
             model,
@@ -87,7 +97,7 @@ class LocalClusterTest {
       SegmentJob.run(
           cluster,
           new SegmentJob.Options(
-              model,
+              driverOnlyModel,
               local.inputs(),
               dir.resolve("cluster").toString(),
               64,
@@ -97,6 +107,10 @@ class LocalClusterTest {
               null));
       assertTrue(killed.get(), "an executor was killed during the run");
       assertTrue(lost.get() >= 1, "Spark lost the killed executor during the run");
+      assertEquals(
+          fileNames(model),
+          unpackedModels(),
+          "each executor that ran a task unpacked the model archive in its work directory");
     } finally {
       cluster.stop();
       System.clearProperty("spark.testing");
@@ -116,24 +130,53 @@ class LocalClusterTest {
   }
 
   /**
+   * The files of the model archive each live executor JVM unpacked in its working directory (where
+   * Spark puts archives), the same list from each.
+   */
+  private static List<String> unpackedModels() throws IOException {
+    Set<List<String>> contents = new HashSet<>();
+    for (ProcessHandle executor : executors()) {
+      Path cwd = Path.of("/proc", Long.toString(executor.pid()), "cwd").toRealPath();
+      try (Stream<Path> archives =
+          Files.list(cwd).filter(p -> p.getFileName().toString().endsWith(".zip"))) {
+        for (Path archive : archives.toList()) {
+          contents.add(fileNames(archive));
+        }
+      }
+    }
+    assertEquals(1, contents.size(), "unpacked model archives: " + contents);
+    return contents.iterator().next();
+  }
+
+  private static List<String> fileNames(Path dir) throws IOException {
+    try (Stream<Path> files = Files.list(dir)) {
+      return files.map(p -> p.getFileName().toString()).sorted().toList();
+    }
+  }
+
+  /**
    * SIGKILL to one executor JVM (a child process of this JVM, whose in-process workers launched
    * it). Its command line is read from /proc: ProcessHandle.Info leaves out command lines as long
    * as a class path.
    */
   private static void killOneExecutor() {
-    ProcessHandle executor =
-        ProcessHandle.current()
-            .descendants()
-            .filter(p -> commandLine(p).contains("CoarseGrainedExecutorBackend"))
-            .findFirst()
-            .orElseThrow(() -> new AssertionError("no executor process found"));
-    executor.destroyForcibly();
+    executors().stream()
+        .findFirst()
+        .orElseThrow(() -> new AssertionError("no executor process found"))
+        .destroyForcibly();
+  }
+
+  private static List<ProcessHandle> executors() {
+    return ProcessHandle.current()
+        .descendants()
+        .filter(p -> commandLine(p).contains("CoarseGrainedExecutorBackend"))
+        .toList();
   }
 
   private static String commandLine(ProcessHandle process) {
     try {
       return Files.readString(Path.of("/proc", Long.toString(process.pid()), "cmdline"));
-    } catch (java.io.IOException e) {
+    } catch (IOException e) {
       return "";
     }
   }

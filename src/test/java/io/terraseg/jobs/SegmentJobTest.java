@@ -2,8 +2,6 @@ package io.terraseg.jobs;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.Device;
@@ -22,6 +20,7 @@ import io.terraseg.model.ModelSpec;
 import io.terraseg.raster.GeoTiffFile;
 import io.terraseg.raster.RasterInfo;
 import io.terraseg.report.RunSummary;
+import io.terraseg.tiling.TileGrid;
 import io.terraseg.tools.SampleScene;
 import java.awt.Rectangle;
 import java.awt.image.Raster;
@@ -54,6 +53,13 @@ class SegmentJobTest {
         260,
         3,
         true);
+    // Two scenes of one size (a swapped mask would still fit) and a smaller one.
+    SampleScene.write(
+        dir.resolve("many/a.tif"), dir.resolve("many-labels/a.tif"), 150, 120, 31, false);
+    SampleScene.write(
+        dir.resolve("many/b.tif"), dir.resolve("many-labels/b.tif"), 150, 120, 32, false);
+    SampleScene.write(
+        dir.resolve("many/c.tif"), dir.resolve("many-labels/c.tif"), 100, 90, 33, false);
   }
 
   /**
@@ -128,10 +134,17 @@ class SegmentJobTest {
     assertEquals("DEFLATE", gdal.at("/metadata/IMAGE_STRUCTURE/COMPRESSION").asText());
 
     assertEquals(12, summary.tiles()); // ceil(333/96) x ceil(211/96) = 4 x 3
+    assertEquals(12, summary.tilesPredicted(), "no nodata: every tile goes through the model");
     assertEquals(333L * 211, summary.pixels());
     JsonNode run = new ObjectMapper().readTree(out.resolve("run.json").toFile());
     assertEquals(12, run.get("tiles").asInt());
-    assertTrue(run.get("tiles_per_second").asDouble() > 0);
+    assertEquals(12, run.get("tiles_predicted").asInt());
+    assertEquals(12, run.at("/inputs/0/tiles").asInt());
+    assertEquals(
+        run.get("tiles").asDouble() / run.get("seconds").asDouble(),
+        run.get("tiles_per_second").asDouble(),
+        1e-6 * run.get("tiles_per_second").asDouble(),
+        "tiles/s is this run's tiles over its seconds");
   }
 
   /**
@@ -281,8 +294,105 @@ class SegmentJobTest {
           files.map(p -> p.getFileName().toString()).sorted().toList());
     }
     JsonNode run = new ObjectMapper().readTree(out.resolve("run.json").toFile());
-    assertEquals(2, run.get("inputs").size());
-    assertNotNull(run.at("/inputs/0/mask").asText());
-    assertFalse(run.get("metrics").isTextual());
+    // model.json's tiles, 256 with overlap 32: stride 192, so 2 x 2 tiles for each scene
+    assertEquals(List.of("border", "small"), run.get("inputs").findValuesAsText("name"));
+    assertEquals(List.of("done", "done"), run.get("inputs").findValuesAsText("status"));
+    assertInput(
+        run.at("/inputs/0"), out, "border", dir.resolve("nodata/images/border.tif"), 300, 260, 4);
+    assertInput(run.at("/inputs/1"), out, "small", dir.resolve("images/small.tif"), 333, 211, 4);
+    assertEquals(8, run.get("tiles").asInt());
+    assertEquals(300L * 260 + 333L * 211, run.get("pixels").asLong());
+    assertTrue(run.get("metrics").isNull(), "no labels, no metrics: " + run.get("metrics"));
+  }
+
+  private static void assertInput(
+      JsonNode input, Path out, String name, Path image, int width, int height, int tiles) {
+    Path mask = out.resolve(name + ".mask.tif");
+    assertEquals(mask.toString(), input.get("mask").asText());
+    assertTrue(Files.isRegularFile(mask), mask + " exists");
+    assertEquals(image.toString(), input.get("image").asText());
+    assertEquals(
+        List.of(width, height), List.of(input.get("width").asInt(), input.get("height").asInt()));
+    assertEquals(tiles, input.get("tiles").asInt(), name + " tiles");
+    assertEquals(new TileGrid(width, height, 256, 32).size(), tiles);
+  }
+
+  /**
+   * Scenes share tasks (a task ends one scene and starts the next): each scene's mask is still its
+   * own image's whole-image forward pass, pixel for pixel.
+   */
+  @Test
+  void inAMultiSceneRunEachMaskIsItsOwnScenesPrediction() throws Exception {
+    Path out = dir.resolve("many-out");
+    // 12 + 12 + 6 tiles of 64 (stride 48) in batches of 5 on two slots: tasks of 15 tiles,
+    // [a 0-12, b 0-3] and [b 3-12, c 0-6].
+    SegmentJob.run(
+        TestSpark.session(),
+        new SegmentJob.Options(
+            RECEPTIVE_FIELD_MODEL,
+            List.of(dir.resolve("many").toString()),
+            out.toString(),
+            null,
+            null,
+            5,
+            List.of(),
+            null));
+    for (String name : List.of("a", "b", "c")) {
+      assertArrayEquals(
+          wholeImagePrediction(dir.resolve("many/" + name + ".tif"), RECEPTIVE_FIELD_MODEL),
+          readAll(out.resolve(name + ".mask.tif")),
+          name + ".mask.tif");
+    }
+  }
+
+  /**
+   * Label pixels equal to the ignore index are left out of the confusion matrix and counted as
+   * ignored, by segment --labels and by evaluate alike; the mask itself does not change.
+   */
+  @Test
+  void ignoreIndexLeavesItsLabelPixelsOutOfTheMetrics() throws Exception {
+    int ignore = 1;
+    Path out = dir.resolve("ignore-index");
+    SegmentJob.run(
+        TestSpark.session(),
+        new SegmentJob.Options(
+            SAMPLE_MODEL,
+            List.of(dir.resolve("images").toString()),
+            out.toString(),
+            128,
+            16,
+            4,
+            List.of(dir.resolve("labels").toString()),
+            ignore));
+    int[] mask = readAll(out.resolve("small.mask.tif"));
+    int[] labels = readAll(dir.resolve("labels/small.tif"));
+    ConfusionMatrix expected = new ConfusionMatrix(4);
+    long ignored = 0;
+    for (int i = 0; i < mask.length; i++) {
+      if (labels[i] == ignore) {
+        ignored++;
+      } else {
+        expected.add(labels[i], mask[i]);
+      }
+    }
+    assertTrue(ignored > 1000, "the sample scene has vegetation to ignore: " + ignored);
+    JsonNode metrics = new ObjectMapper().readTree(out.resolve("metrics.json").toFile());
+    assertEquals(matrixJson(expected), metrics.get("confusion_matrix").toString());
+    assertEquals("[0,0,0,0]", metrics.at("/confusion_matrix/1").toString());
+    assertEquals(ignored, metrics.get("ignored_pixels").asLong());
+    assertEquals(333L * 211 - ignored, metrics.get("pixels").asLong());
+
+    Path evaluation = dir.resolve("ignore-index-evaluation");
+    EvaluateJob.run(
+        TestSpark.session(),
+        new EvaluateJob.Options(
+            List.of(out.toString()),
+            List.of(dir.resolve("labels").toString()),
+            ModelSpec.read(SAMPLE_MODEL).classNames(),
+            ignore,
+            evaluation.toString()));
+    JsonNode evaluated = new ObjectMapper().readTree(evaluation.resolve("metrics.json").toFile());
+    assertEquals(matrixJson(expected), evaluated.get("confusion_matrix").toString());
+    assertEquals(ignored, evaluated.get("ignored_pixels").asLong());
   }
 }

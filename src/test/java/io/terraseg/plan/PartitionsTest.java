@@ -66,4 +66,59 @@ class PartitionsTest {
     // Many tiles: about four tasks per slot, up to MAX_TILES each.
     assertEquals(4 * 2, Partitions.of(List.of(scene("l", 192 * 40, 192 * 40)), 8, 2).size(), 1);
   }
+
+  /**
+   * 12 + 12 + 6 tiles, batches of 5, two slots: tasks of 15 tiles (about a slot's share, in whole
+   * batches), cut across scenes, one range per task and scene.
+   */
+  @Test
+  void smallRunLayout() {
+    List<Scene> scenes =
+        List.of(
+            scene("a", 192 * 4, 192 * 3),
+            scene("b", 192 * 4, 192 * 3),
+            scene("c", 192 * 3, 192 * 2));
+    assertEquals("a[0,12)/1 b[0,3)/2 | b[3,12)/2 c[0,6)/1", layout(Partitions.of(scenes, 5, 2)));
+    // A batch larger than a slot's share: one batch is the smallest task.
+    assertEquals("s[0,9)/1", layout(Partitions.of(List.of(scene("s", 500, 500)), 16, 2)));
+    assertEquals(
+        "s[0,4)/3 | s[4,8)/3 | s[8,9)/3",
+        layout(Partitions.of(List.of(scene("s", 500, 500)), 4, 2)));
+  }
+
+  /** An archive of many tiles: tasks stop growing at MAX_TILES, rounded down to whole batches. */
+  @Test
+  void largeRunsHaveTasksOfAtMostMaxTiles() {
+    List<Scene> archive = List.of(scene("big", 192 * 100, 192 * 100), scene("more", 192 * 50, 192));
+    for (int batch : new int[] {8, 7}) {
+      List<List<TileRange>> partitions = Partitions.of(archive, batch, 2);
+      int size = Partitions.MAX_TILES / batch * batch;
+      for (int i = 0; i < partitions.size() - 1; i++) {
+        assertEquals(size, Partitions.tiles(partitions.get(i)), "task " + i + ", batch " + batch);
+      }
+      assertEquals((10_000 + 50 + size - 1) / size, partitions.size());
+      long ranges = partitions.stream().mapToLong(List::size).sum();
+      assertTrue(ranges <= partitions.size() + archive.size() - 1, "one range per task and scene");
+    }
+  }
+
+  /** Ranges of a task, "|" between tasks: scene[from,to)/ranges of the scene. */
+  private static String layout(List<List<TileRange>> partitions) {
+    StringBuilder text = new StringBuilder();
+    for (List<TileRange> partition : partitions) {
+      text.append(text.isEmpty() ? "" : " | ");
+      for (int i = 0; i < partition.size(); i++) {
+        TileRange r = partition.get(i);
+        text.append(i == 0 ? "" : " ")
+            .append(r.scene().name())
+            .append('[')
+            .append(r.from())
+            .append(',')
+            .append(r.to())
+            .append(")/")
+            .append(r.ranges());
+      }
+    }
+    return text.toString();
+  }
 }

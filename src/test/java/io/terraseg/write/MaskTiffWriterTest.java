@@ -3,6 +3,7 @@ package io.terraseg.write;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -16,10 +17,17 @@ import java.awt.image.Raster;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.zip.Deflater;
@@ -129,6 +137,130 @@ class MaskTiffWriterTest {
       assertThrows(IllegalStateException.class, () -> writer.writeTile(new byte[tile.length + 1]));
       writer.writeTile(tile);
       assertThrows(IllegalStateException.class, () -> writer.writeTile(tile));
+    }
+  }
+
+  /**
+   * Classic TIFF addresses its tiles with 32-bit offsets: a mask whose file would pass 4 GiB must
+   * be BigTIFF, and a smaller one stays classic TIFF, which every reader knows. Only the header is
+   * written: the tiles' sizes alone decide.
+   */
+  @Test
+  void bigTiffExactlyWhenTheFileWouldPassFourGiB() throws IOException {
+    long fourGiB = 1L << 32;
+    assertEquals(42, tiffVersion(new long[] {1000, 2000}));
+    assertEquals(42, tiffVersion(new long[] {2L << 30, fourGiB - (2L << 30) - (16 << 20)}));
+    assertEquals(
+        43,
+        tiffVersion(new long[] {2L << 30, fourGiB - (2L << 30) - 100}),
+        "tiles that fit in 4 GiB, but not with the header and IFD before them");
+    assertEquals(43, tiffVersion(new long[] {3L << 30, 3L << 30}));
+  }
+
+  /** 42 for classic TIFF, 43 for BigTIFF. */
+  private static int tiffVersion(long[] byteCounts) throws IOException {
+    ByteArrayOutputStream header = new ByteArrayOutputStream();
+    new MaskTiffWriter(header, 16 * byteCounts.length, 16, 16, byteCounts, COLORS, null);
+    byte[] bytes = header.toByteArray();
+    assertEquals("II", new String(bytes, 0, 2, StandardCharsets.US_ASCII));
+    return ByteBuffer.wrap(bytes, 2, 2).order(ByteOrder.LITTLE_ENDIAN).getShort();
+  }
+
+  /**
+   * A mask of more than 4 GiB, as GDAL reads it: tiles past the 4 GiB mark are where the BigTIFF's
+   * 64-bit offsets say. The file is sparse: the first 64 tiles are declared 64 MiB each (a DEFLATE
+   * stream followed by zeros that are never written to disk), so the test writes a few kilobytes.
+   */
+  @Test
+  void gdalReadsAMaskPastFourGiB() throws Exception {
+    int across = 16;
+    int down = 5;
+    int tile = 16;
+    int width = across * tile;
+    int height = down * tile;
+    byte[] padded = Arrays.copyOf(deflate(new byte[tile * tile]), 64 << 20); // class 0
+    long[] sizes = new long[across * down];
+    byte[][] last = new byte[across][];
+    for (int i = 0; i < sizes.length; i++) {
+      if (i < across * (down - 1)) {
+        sizes[i] = padded.length;
+      } else {
+        byte[] raw = new byte[tile * tile];
+        Arrays.fill(raw, (byte) (1 + i % 4));
+        last[i % across] = deflate(raw);
+        sizes[i] = last[i % across].length;
+      }
+    }
+    Path mask = dir.resolve("big.mask.tif");
+    try (SparseFile out = new SparseFile(mask, padded, deflate(new byte[tile * tile]).length);
+        MaskTiffWriter writer = new MaskTiffWriter(out, width, height, tile, sizes, COLORS, null)) {
+      for (int i = 0; i < sizes.length; i++) {
+        writer.writeTile(i < across * (down - 1) ? padded : last[i % across]);
+      }
+    }
+    assertTrue(Files.size(mask) > (1L << 32), "past 4 GiB: " + Files.size(mask));
+
+    JsonNode gdal = TestRasters.gdalinfo(mask);
+    assertEquals(
+        List.of(width, height), List.of(gdal.at("/size/0").asInt(), gdal.at("/size/1").asInt()));
+    assertEquals(255.0, gdal.at("/bands/0/noDataValue").asDouble());
+    assertEquals(
+        List.of(tile, tile),
+        List.of(gdal.at("/bands/0/block/0").asInt(), gdal.at("/bands/0/block/1").asInt()));
+    // The bottom row of tiles, all past 4 GiB: tile column c holds class 1 + (64 + c) % 4.
+    String classesByColumn =
+        TestRasters.python(
+            String.join(
+                "\n",
+                "import sys",
+                "from osgeo import gdal",
+                "gdal.UseExceptions()",
+                "ds = gdal.Open(sys.argv[1])",
+                "pixels = ds.GetRasterBand(1).ReadAsArray(0, int(sys.argv[2]), 256, 16)",
+                "print([sorted({int(v) for v in pixels[:, 16 * c:16 * c + 16].flat}) for c in range(16)])"),
+            mask.toString(),
+            Integer.toString(height - tile));
+    List<List<Integer>> expected = new ArrayList<>();
+    for (int c = 0; c < across; c++) {
+      expected.add(List.of(1 + (64 + c) % 4));
+    }
+    assertEquals(expected.toString(), classesByColumn.strip());
+  }
+
+  /**
+   * Writes through a file channel, but of each {@code padded} array only its first {@code data}
+   * bytes: the rest is skipped, leaving a hole that reads as zeros and takes no disk.
+   */
+  private static final class SparseFile extends OutputStream {
+    private final FileChannel channel;
+    private final byte[] padded;
+    private final int data;
+
+    SparseFile(Path file, byte[] padded, int data) throws IOException {
+      this.channel =
+          FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+      this.padded = padded;
+      this.data = data;
+    }
+
+    @Override
+    public void write(int b) throws IOException {
+      write(new byte[] {(byte) b}, 0, 1);
+    }
+
+    @Override
+    public void write(byte[] b, int off, int len) throws IOException {
+      if (b == padded) {
+        channel.write(ByteBuffer.wrap(b, off, data));
+        channel.position(channel.position() + len - data);
+      } else {
+        channel.write(ByteBuffer.wrap(b, off, len));
+      }
+    }
+
+    @Override
+    public void close() throws IOException {
+      channel.close();
     }
   }
 
