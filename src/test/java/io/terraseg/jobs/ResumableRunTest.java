@@ -10,15 +10,19 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.terraseg.TerraSegException;
 import io.terraseg.metrics.ConfusionMatrix;
+import io.terraseg.model.ModelSpec;
+import io.terraseg.raster.GeoTiffFile;
 import io.terraseg.report.RunSummary;
 import io.terraseg.tools.SampleScene;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.FileTime;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
+import org.apache.hadoop.conf.Configuration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -68,9 +72,7 @@ class ResumableRunTest {
     assertEquals(List.of("skipped", "done"), statuses(out));
     assertEquals(
         260,
-        io.terraseg.raster.GeoTiffFile.readInfo(
-                out.resolve("b.mask.tif").toString(), new org.apache.hadoop.conf.Configuration())
-            .width());
+        GeoTiffFile.readInfo(out.resolve("b.mask.tif").toString(), new Configuration()).width());
     assertArrayEquals(maskA, Files.readAllBytes(out.resolve("a.mask.tif")));
 
     RunSummary forced = segment(List.of(images.toString()), out, true, false);
@@ -152,8 +154,7 @@ class ResumableRunTest {
       assertTrue(Files.exists(out.resolve("s" + i + ".mask.tif")));
     }
 
-    Files.copy(
-        images.resolve("s0.tif"), truncated, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    Files.copy(images.resolve("s0.tif"), truncated, StandardCopyOption.REPLACE_EXISTING);
     RunSummary fixed = segment(List.of(images.toString()), out, false, false);
     assertEquals(List.of("skipped", "skipped", "skipped", "done"), statuses(out));
     assertEquals(1, fixed.done());
@@ -180,7 +181,7 @@ class ResumableRunTest {
     Files.move(
         dir.resolve("labels/bad2.tif"),
         dir.resolve("labels/bad.tif"),
-        java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        StandardCopyOption.REPLACE_EXISTING);
     Path out = dir.resolve("out");
     TerraSegException e =
         assertThrows(
@@ -235,8 +236,7 @@ class ResumableRunTest {
     int[] mask = SegmentJobTest.readAll(out.resolve("big.mask.tif"));
     assertArrayEquals(SegmentJobTest.wholeImagePrediction(image, model), mask);
     int[] labels = SegmentJobTest.readAll(dir.resolve("labels/big.tif"));
-    ConfusionMatrix single =
-        new ConfusionMatrix(io.terraseg.model.ModelSpec.read(model).numClasses());
+    ConfusionMatrix single = new ConfusionMatrix(ModelSpec.read(model).numClasses());
     for (int i = 0; i < mask.length; i++) {
       single.add(labels[i], mask[i]);
     }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.terraseg.TerraSegException;
 import java.awt.Rectangle;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
@@ -23,7 +24,7 @@ class TileGridTest {
       int height = 1 + random.nextInt(900);
       TileGrid grid = new TileGrid(width, height, tile, overlap);
       int[] owner = new int[width * height];
-      java.util.Arrays.fill(owner, -1);
+      Arrays.fill(owner, -1);
       List<Tile> tiles = grid.tiles();
       assertEquals(grid.columns() * grid.rows(), tiles.size());
       for (Tile t : tiles) {
