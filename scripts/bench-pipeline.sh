@@ -22,7 +22,7 @@ if [[ ! -f "$SCENE" ]]; then
   scripts/terraseg sample --output "$WORK/sample" --name s --width "$SIZE" --height "$SIZE" >&2
   mkdir -p "$WORK/data"
   gdal_translate -q -b 1 -b 2 -b 3 -b 1 -b 2 -b 3 -co TILED=YES -co BLOCKXSIZE=256 -co BLOCKYSIZE=256 \
-    -co COMPRESS=DEFLATE "$WORK/sample/images/s.tif" "$SCENE.tmp"
+    -co COMPRESS=DEFLATE -of GTiff "$WORK/sample/images/s.tif" "$SCENE.tmp"
   mv "$SCENE.tmp" "$SCENE"
   rm -rf "$WORK/sample"
 fi

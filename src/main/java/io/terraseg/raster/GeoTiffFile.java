@@ -10,10 +10,13 @@ import it.geosolutions.imageioimpl.plugins.tiff.TIFFImageMetadata;
 import it.geosolutions.imageioimpl.plugins.tiff.TIFFImageReader;
 import it.geosolutions.imageioimpl.plugins.tiff.TIFFImageReaderSpi;
 import java.awt.Rectangle;
+import java.awt.image.DataBuffer;
 import java.awt.image.Raster;
+import java.awt.image.WritableRaster;
 import java.io.Closeable;
 import java.io.FileNotFoundException;
 import java.io.IOException;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import javax.imageio.ImageReadParam;
 import javax.imageio.stream.ImageInputStream;
@@ -79,6 +82,21 @@ public final class GeoTiffFile implements Closeable {
   private final int height;
   private final int bands;
   private final SampleType sampleType;
+  private final int blockWidth;
+  private final int blockHeight;
+
+  /**
+   * Decoded blocks by index, least recently used first, up to {@link #BLOCK_CACHE_BYTES}.
+   * Neighbouring windows overlap and share blocks (a 512² window over 256² blocks touches 9, of
+   * which a scene has ~3 per window): decoding each once is most of the speed of GDAL's block
+   * cache, which this imitates. The budget is fixed, whatever the scene: with blocks from a row of
+   * windows it also keeps the rows the next row of windows starts with, up to its size.
+   */
+  private static final long BLOCK_CACHE_BYTES = 32L << 20;
+
+  private final LinkedHashMap<Integer, Raster> blocks = new LinkedHashMap<>(16, 0.75f, true);
+
+  private long cachedBytes;
 
   private GeoTiffFile(String uri, long fileSize, ImageInputStream stream) {
     this.uri = uri;
@@ -133,6 +151,12 @@ public final class GeoTiffFile implements Closeable {
               + "; supported: 8/16/32-bit integers, 32/64-bit floats");
     }
     checkNotTruncated(ifd);
+    boolean tiled = ifd.getTIFFField(BaselineTIFFTagSet.TAG_TILE_WIDTH) != null;
+    blockWidth = tiled ? intField(ifd, BaselineTIFFTagSet.TAG_TILE_WIDTH, width) : width;
+    blockHeight =
+        tiled
+            ? intField(ifd, BaselineTIFFTagSet.TAG_TILE_LENGTH, height)
+            : Math.min(height, intField(ifd, BaselineTIFFTagSet.TAG_ROWS_PER_STRIP, height));
   }
 
   /** Opens {@code uri} (a local path or any Hadoop FileSystem URI) and checks its header. */
@@ -196,11 +220,6 @@ public final class GeoTiffFile implements Closeable {
   private RasterInfo info(boolean decodeCrs) {
     TIFFIFD ifd = metadata.getRootIFD();
     boolean tiled = ifd.getTIFFField(BaselineTIFFTagSet.TAG_TILE_WIDTH) != null;
-    int blockWidth = tiled ? intField(ifd, BaselineTIFFTagSet.TAG_TILE_WIDTH, width) : width;
-    int blockHeight =
-        tiled
-            ? intField(ifd, BaselineTIFFTagSet.TAG_TILE_LENGTH, height)
-            : Math.min(height, intField(ifd, BaselineTIFFTagSet.TAG_ROWS_PER_STRIP, height));
     GeoTiffTags tags =
         new GeoTiffTags(
             doubles(ifd, GeoTIFFTagSet.TAG_MODEL_PIXEL_SCALE),
@@ -259,10 +278,31 @@ public final class GeoTiffFile implements Closeable {
       throw new IllegalArgumentException(
           uri + ": window " + region + " outside " + width + "x" + height);
     }
-    ImageReadParam param = reader.getDefaultReadParam();
-    param.setSourceRegion(region);
     try {
-      return reader.read(0, param).getRaster();
+      int firstColumn = region.x / blockWidth;
+      int lastColumn = (region.x + region.width - 1) / blockWidth;
+      int firstRow = region.y / blockHeight;
+      int lastRow = (region.y + region.height - 1) / blockHeight;
+      WritableRaster window = null;
+      for (int row = firstRow; row <= lastRow; row++) {
+        for (int column = firstColumn; column <= lastColumn; column++) {
+          Rectangle bounds = blockBounds(column, row);
+          Raster block = block(column, row, bounds);
+          if (bounds.equals(region)) {
+            return block;
+          }
+          if (window == null) {
+            window = block.createCompatibleWritableRaster(region.width, region.height);
+          }
+          Rectangle part = bounds.intersection(region);
+          window.setDataElements(
+              part.x - region.x,
+              part.y - region.y,
+              block.createChild(
+                  part.x - bounds.x, part.y - bounds.y, part.width, part.height, 0, 0, null));
+        }
+      }
+      return window;
     } catch (IOException | RuntimeException e) {
       throw error(
           "cannot decode window "
@@ -278,6 +318,44 @@ public final class GeoTiffFile implements Closeable {
               + ")",
           e);
     }
+  }
+
+  private Rectangle blockBounds(int column, int row) {
+    int x = column * blockWidth;
+    int y = row * blockHeight;
+    return new Rectangle(x, y, Math.min(blockWidth, width - x), Math.min(blockHeight, height - y));
+  }
+
+  /** One internal tile or strip, decoded once while the cache keeps it. */
+  private Raster block(int column, int row, Rectangle bounds) throws IOException {
+    int index = row * ceilDiv(width, blockWidth) + column;
+    Raster block = blocks.get(index);
+    if (block == null) {
+      ImageReadParam param = reader.getDefaultReadParam();
+      param.setSourceRegion(bounds);
+      block = reader.read(0, param).getRaster();
+      blocks.put(index, block);
+      cachedBytes += bytes(block);
+      for (var oldest = blocks.entrySet().iterator();
+          cachedBytes > BLOCK_CACHE_BYTES && blocks.size() > 1; ) {
+        Raster evicted = oldest.next().getValue();
+        oldest.remove();
+        cachedBytes -= bytes(evicted);
+      }
+    }
+    return block;
+  }
+
+  private static long bytes(Raster block) {
+    return (long) block.getWidth()
+        * block.getHeight()
+        * block.getNumBands()
+        * DataBuffer.getDataTypeSize(block.getTransferType())
+        / 8;
+  }
+
+  private static int ceilDiv(int a, int b) {
+    return (a + b - 1) / b;
   }
 
   @Override
