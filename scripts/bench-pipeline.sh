@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Benchmark: the pipeline around the model. Segments a SIZE² 6-band uint8 GeoTIFF (DEFLATE, 256² internal
 # tiles, made by GDAL from `terraseg sample`) at tile 512 / overlap 32 with a model that costs almost nothing
-# (one 1x1 conv, scripts/bench-model.py WIDTH 0) on one core (local[1], one PyTorch thread), then reads the
-# same 3-band windows with GDAL on one thread (its block cache on, as a Python script would). Prints one JSON
+# (one 1x1 conv, scripts/bench-model.py WIDTH 0) on one core (taskset -c 0: local[1], one PyTorch thread), then
+# reads the same 3-band windows with GDAL on the same core (its block cache on, as a Python script would). Prints one JSON
 # object: TerraSeg's tiles/s per core, where its task time went, GDAL's windows/s, and their ratio.
 # usage: scripts/bench-pipeline.sh [SIZE (default 7000)] [BATCH (default: TerraSeg's default)]
 set -euo pipefail
@@ -27,9 +27,9 @@ if [[ ! -f "$SCENE" ]]; then
   rm -rf "$WORK/sample"
 fi
 rm -rf "$WORK/out"
-scripts/terraseg segment --model "$WORK/model" --input "$SCENE" --output "$WORK/out" --tile "$TILE" \
+taskset -c 0 scripts/terraseg segment --model "$WORK/model" --input "$SCENE" --output "$WORK/out" --tile "$TILE" \
   --overlap "$OVERLAP" ${BATCH:+--batch "$BATCH"} --master 'local[1]' >&2
-/usr/bin/python3 - "$WORK/out/run.json" "$SCENE" "$TILE" "$OVERLAP" <<'PY'
+taskset -c 0 /usr/bin/python3 - "$WORK/out/run.json" "$SCENE" "$TILE" "$OVERLAP" <<'PY'
 import json, sys, time
 from osgeo import gdal
 
@@ -49,7 +49,7 @@ for x, y in windows:
     ds.ReadAsArray(x, y, tile, tile, band_list=[1, 2, 3])
 gdal_seconds = time.perf_counter() - start
 tasks = run["task_seconds"]
-per_core = run["tiles"] / tasks["total"]
+per_core = run["tiles"] / tasks["total"]  # one task on one core: tiles per second of task time
 print(json.dumps({
     "scene": f"{n}x{m}x6 uint8, DEFLATE, 256x256 blocks", "tile": tile, "overlap": overlap,
     "batch": run.get("batch"), "tiles": run["tiles"], "end_to_end_seconds": round(run["seconds"], 2),

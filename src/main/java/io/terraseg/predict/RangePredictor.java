@@ -144,16 +144,24 @@ public final class RangePredictor implements AutoCloseable {
     int dy = core.y - tile.window().y;
     byte[] mask = new byte[s * s];
     Arrays.fill(mask, (byte) MaskFormat.NODATA);
-    int[] predictions = new int[core.width * core.height];
-    for (int y = 0; y < core.height; y++) {
-      for (int x = 0; x < core.width; x++) {
-        int w = (dy + y) * t + dx + x;
-        int value = classes == null || !valid[w] ? MaskFormat.NODATA : classes[offset + w] & 0xFF;
-        mask[y * s + x] = (byte) value;
-        predictions[y * core.width + x] = value;
+    if (classes != null) {
+      for (int y = 0; y < core.height; y++) {
+        int w = (dy + y) * t + dx;
+        System.arraycopy(classes, offset + w, mask, y * s, core.width);
+        for (int x = 0; x < core.width; x++) {
+          if (!valid[w + x]) {
+            mask[y * s + x] = (byte) MaskFormat.NODATA;
+          }
+        }
       }
     }
     if (confusion != null) {
+      int[] predictions = new int[core.width * core.height];
+      for (int y = 0; y < core.height; y++) {
+        for (int x = 0; x < core.width; x++) {
+          predictions[y * core.width + x] = mask[y * s + x] & 0xFF;
+        }
+      }
       int[] labels =
           open(scene.label().uri())
               .readWindow(core)
