@@ -55,9 +55,9 @@ final class SegmentCommand implements Callable<Integer> {
   @Option(
       names = "--batch",
       paramLabel = "N",
-      defaultValue = "8",
-      description = "tiles per forward pass (default 8)")
-  int batch;
+      description =
+          "tiles per forward pass (default: 8 when executors have GPUs, 2 on CPU executors)")
+  Integer batch;
 
   @Option(
       names = "--labels",

@@ -56,6 +56,8 @@ public final class SegmentJob {
   /**
    * @param tile tile size, null = model.json's, else 512
    * @param overlap null = model.json's, else 64
+   * @param batch tiles per forward pass, null = chosen for the executors' device ({@link
+   *     Devices#defaultBatch})
    * @param labels label rasters to evaluate against (matched to inputs by scene name); empty = no
    *     evaluation
    * @param force recompute scenes that are already complete
@@ -67,7 +69,7 @@ public final class SegmentJob {
       String output,
       Integer tile,
       Integer overlap,
-      int batch,
+      Integer batch,
       List<String> labels,
       Integer ignoreIndex,
       boolean force,
@@ -78,7 +80,7 @@ public final class SegmentJob {
         String output,
         Integer tile,
         Integer overlap,
-        int batch,
+        Integer batch,
         List<String> labels,
         Integer ignoreIndex) {
       this(modelDir, inputs, output, tile, overlap, batch, labels, ignoreIndex, false, false);
@@ -91,12 +93,27 @@ public final class SegmentJob {
     long start = System.nanoTime();
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
     Configuration hadoop = jsc.hadoopConfiguration();
-    if (options.batch() < 1) {
-      throw new TerraSegException("--batch must be at least 1; got " + options.batch());
-    }
     SparkConf conf = jsc.getConf();
     int threads = Spark.threadsPerTask(conf);
     Devices.limitThreads(threads);
+    // After limitThreads: choosing may start the engine, which reads its thread counts once.
+    if (options.batch() == null) {
+      options =
+          new Options(
+              options.modelDir(),
+              options.inputs(),
+              options.output(),
+              options.tile(),
+              options.overlap(),
+              Devices.defaultBatch(conf),
+              options.labels(),
+              options.ignoreIndex(),
+              options.force(),
+              options.keepGoing());
+    }
+    if (options.batch() < 1) {
+      throw new TerraSegException("--batch must be at least 1; got " + options.batch());
+    }
     ModelSpec spec = ModelSpec.read(options.modelDir());
     int tileSize =
         options.tile() != null

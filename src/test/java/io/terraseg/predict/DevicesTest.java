@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import ai.djl.Device;
 import java.util.stream.IntStream;
+import org.apache.spark.SparkConf;
 import org.junit.jupiter.api.Test;
 
 class DevicesTest {
@@ -20,6 +21,18 @@ class DevicesTest {
     assertEquals(
         IntStream.range(0, 6).mapToObj(i -> Device.gpu(i % 3)).toList(),
         IntStream.range(0, 6).mapToObj(task -> Devices.choose(NONE, 3, task)).toList());
+  }
+
+  @Test
+  void theDefaultBatchIsSmallOnCpuExecutorsAndLargerWhereSparkSchedulesGpus() {
+    SparkConf cluster = new SparkConf().setMaster("spark://master:7077");
+    assertEquals(2, Devices.defaultBatch(cluster));
+    assertEquals(
+        8, Devices.defaultBatch(cluster.clone().set("spark.executor.resource.gpu.amount", "1")));
+    assertEquals(
+        8, Devices.defaultBatch(cluster.clone().set("spark.task.resource.gpu.amount", "0.5")));
+    // This machine has no GPU: a local run is a CPU run.
+    assertEquals(2, Devices.defaultBatch(new SparkConf().setMaster("local[2]")));
   }
 
   @Test
