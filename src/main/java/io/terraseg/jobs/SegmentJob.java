@@ -228,7 +228,11 @@ public final class SegmentJob {
               name -> name == null ? null : out.path(name),
               seconds,
               new RunSummary.TaskSeconds(
-                  tasks.readNanos / 1e9, tasks.modelNanos / 1e9, tasks.totalNanos / 1e9),
+                  tasks.readNanos / 1e9,
+                  tasks.modelNanos / 1e9,
+                  tasks.maskNanos / 1e9,
+                  tasks.writeNanos / 1e9,
+                  tasks.totalNanos / 1e9),
               confusions.isEmpty() ? null : out.path(Reports.METRICS_JSON));
       out.write("run.json", summary.toJson());
       out.commit(summary.failed() == 0);

@@ -7,6 +7,7 @@ import io.terraseg.plan.TileRange;
 import io.terraseg.predict.Devices;
 import io.terraseg.predict.RangePredictor;
 import io.terraseg.raster.HadoopConf;
+import io.terraseg.write.MaskPart;
 import io.terraseg.write.SceneResult;
 import io.terraseg.write.SceneWriter;
 import java.io.IOException;
@@ -43,7 +44,10 @@ final class SegmentTask implements FlatMapFunction<Iterator<TileRange>, TaskResu
         TileRange range = ranges.next();
         result.tiles += range.size();
         try {
-          SceneResult done = writer.accept(predictor.predict(range));
+          MaskPart part = predictor.predict(range);
+          long write = System.nanoTime();
+          SceneResult done = writer.accept(part);
+          result.writeNanos += System.nanoTime() - write;
           if (done != null) {
             result.scenes.add(done);
           }
@@ -61,6 +65,7 @@ final class SegmentTask implements FlatMapFunction<Iterator<TileRange>, TaskResu
       }
       result.readNanos = predictor.readNanos();
       result.modelNanos = predictor.modelNanos();
+      result.maskNanos = predictor.maskNanos();
       result.totalNanos = System.nanoTime() - start;
       return List.of(result).iterator();
     }

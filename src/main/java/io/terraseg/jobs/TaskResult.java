@@ -7,14 +7,17 @@ import java.util.List;
 
 /**
  * What segment tasks report: the scenes they committed or saw fail, and the time spent reading
- * windows, in the model and in all (nanoseconds summed over tasks). One per task; the driver merges
- * them in place as they arrive (Spark's aggregate lets the combiner modify its first argument).
+ * windows, in the model, making mask tiles, writing masks and in all (nanoseconds summed over
+ * tasks). One per task; the driver merges them in place as they arrive (Spark's aggregate lets the
+ * combiner modify its first argument).
  */
 final class TaskResult implements Serializable {
   final List<SceneResult> scenes = new ArrayList<>();
   long tiles;
   long readNanos;
   long modelNanos;
+  long maskNanos;
+  long writeNanos;
   long totalNanos;
 
   TaskResult merge(TaskResult other) {
@@ -22,6 +25,8 @@ final class TaskResult implements Serializable {
     tiles += other.tiles;
     readNanos += other.readNanos;
     modelNanos += other.modelNanos;
+    maskNanos += other.maskNanos;
+    writeNanos += other.writeNanos;
     totalNanos += other.totalNanos;
     return this;
   }

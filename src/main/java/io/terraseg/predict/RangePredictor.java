@@ -41,6 +41,7 @@ public final class RangePredictor implements AutoCloseable {
   private final Map<String, GeoTiffFile> files = new HashMap<>();
   private long readNanos;
   private long modelNanos;
+  private long maskNanos;
 
   public RangePredictor(SegmentPlan plan, SegmentationModel model, Configuration conf) {
     this.plan = plan;
@@ -104,6 +105,11 @@ public final class RangePredictor implements AutoCloseable {
     return modelNanos;
   }
 
+  /** Time spent cutting cores, counting them against labels and compressing them. */
+  public long maskNanos() {
+    return maskNanos;
+  }
+
   private void predictBatch(TileRange range, int n, byte[][] tiles, ConfusionMatrix confusion) {
     int t = plan.tileSize();
     long start = System.nanoTime();
@@ -118,11 +124,13 @@ public final class RangePredictor implements AutoCloseable {
               + ")",
           e);
     }
-    modelNanos += System.nanoTime() - start;
+    long predicted = System.nanoTime();
+    modelNanos += predicted - start;
     for (int i = 0; i < n; i++) {
       tiles[batch[i].index() - range.from()] =
           maskTile(range.scene(), batch[i], classes, valid[i], i * t * t, confusion);
     }
+    maskNanos += System.nanoTime() - predicted;
   }
 
   /**

@@ -34,8 +34,11 @@ public record RunSummary(
     TaskSeconds taskSeconds,
     String metrics) {
 
-  /** Seconds summed over all tasks: reading windows, inside the model, and in all. */
-  public record TaskSeconds(double read, double model, double total) {}
+  /**
+   * Seconds summed over all tasks: reading windows, inside the model, cutting and compressing mask
+   * tiles (and counting them against labels), writing masks, and in all.
+   */
+  public record TaskSeconds(double read, double model, double mask, double write, double total) {}
 
   /**
    * @param tilesPredicted tiles the model ran on (the rest were all nodata)

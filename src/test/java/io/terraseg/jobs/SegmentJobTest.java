@@ -145,6 +145,14 @@ class SegmentJobTest {
         run.get("tiles_per_second").asDouble(),
         1e-6 * run.get("tiles_per_second").asDouble(),
         "tiles/s is this run's tiles over its seconds");
+    JsonNode task = run.get("task_seconds");
+    double stages = 0;
+    for (String stage : List.of("read", "model", "mask", "write")) {
+      assertTrue(task.get(stage).asDouble() > 0, stage + " took time: " + task);
+      stages += task.get(stage).asDouble();
+    }
+    assertTrue(
+        stages <= task.get("total").asDouble(), "the stages are parts of the total: " + task);
   }
 
   /**
