@@ -16,17 +16,25 @@ import io.terraseg.tiling.Tile;
 import io.terraseg.write.MaskPart;
 import java.awt.Rectangle;
 import java.io.ByteArrayOutputStream;
+import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.zip.Deflater;
 import org.apache.hadoop.conf.Configuration;
 
 /**
- * The executor side of predicting: for one tile range, read each window straight from storage, run
- * the model in batches (the JVM's shared model, this task's own predictor and input buffer), keep
- * each core, compress it as one mask tile and count it against the labels. Memory is a batch of
- * tiles plus the range's compressed tiles, whatever the scene. Not thread-safe: one per task.
+ * The executor side of predicting: for one tile range, read each window straight from storage (one
+ * batch ahead, on a thread of its own), run the model in batches (the JVM's shared model, this
+ * task's own predictor), keep each core, compress it as one mask tile and count it against the
+ * labels. Memory is two batches of input plus the range's compressed tiles, whatever the scene. Not
+ * thread-safe: one per task.
  */
 public final class RangePredictor implements AutoCloseable {
   private final SegmentPlan plan;
@@ -34,11 +42,28 @@ public final class RangePredictor implements AutoCloseable {
   private final Predictor<TileBatch, byte[]> predictor;
   private final WindowSampler sampler;
   private final int channels;
-  private final float[] input;
-  private final boolean[][] valid;
-  private final Tile[] batch;
+
+  /** Two batch buffers: the model runs on one while the read-ahead fills the other. */
+  private final Batch[] buffers = new Batch[2];
+
+  /**
+   * Reads the next batch while the model runs the current one, so the model (a GPU above all) does
+   * not wait for windows to be decoded and normalized. One batch ahead, no more: memory is two
+   * batches of input, whatever the scene.
+   */
+  private final ExecutorService readAhead =
+      Executors.newSingleThreadExecutor(
+          r -> {
+            Thread thread = new Thread(r, "terraseg-read-ahead");
+            thread.setDaemon(true);
+            return thread;
+          });
+
   private final Deflater deflater = new Deflater(6);
-  private final Map<String, GeoTiffFile> files = new HashMap<>();
+
+  /** The image is read on the read-ahead thread, labels on the task's: hence concurrent. */
+  private final Map<String, GeoTiffFile> files = new ConcurrentHashMap<>();
+
   private long readNanos;
   private long modelNanos;
   private long maskNanos;
@@ -50,43 +75,69 @@ public final class RangePredictor implements AutoCloseable {
     int t = plan.tileSize();
     this.sampler = new WindowSampler(model.spec().input(), t);
     this.channels = sampler.channels();
-    this.input = new float[plan.batch() * channels * t * t];
-    this.valid = new boolean[plan.batch()][t * t];
-    this.batch = new Tile[plan.batch()];
+    for (int i = 0; i < buffers.length; i++) {
+      buffers[i] = new Batch(plan.batch(), channels, t);
+    }
+  }
+
+  /**
+   * One batch of a range being predicted: the windows with data, normalized into {@code input}, and
+   * the tiles before, between and after them that hold no data at all (their mask tiles are nodata
+   * without a forward pass). {@code next} is the range's first tile not yet read.
+   */
+  private static final class Batch {
+    final float[] input;
+    final boolean[][] valid;
+    final Tile[] tiles;
+    final List<Tile> empty = new ArrayList<>();
+    int count;
+    int next;
+    long readNanos;
+
+    Batch(int size, int channels, int tileSize) {
+      input = new float[size * channels * tileSize * tileSize];
+      valid = new boolean[size][tileSize * tileSize];
+      tiles = new Tile[size];
+    }
   }
 
   /** The range's mask tiles, in tile order, with its counts. */
   public MaskPart predict(TileRange range) {
     Scene scene = range.scene();
     closeFilesOtherThan(scene);
-    int t = plan.tileSize();
     byte[][] tiles = new byte[range.size()][];
     ConfusionMatrix confusion =
         scene.label() == null ? null : new ConfusionMatrix(plan.numClasses());
     long predicted = 0;
-    int n = 0;
-    GeoTiffFile image = open(scene.image().uri());
-    for (int index = range.from(); index < range.to(); index++) {
-      Tile tile = scene.grid().tile(index);
-      long start = System.nanoTime();
-      boolean hasData =
-          sampler.sample(
-              image, tile.window(), scene.image().nodata(), input, n * channels * t * t, valid[n]);
-      readNanos += System.nanoTime() - start;
-      if (!hasData) {
-        tiles[index - range.from()] = maskTile(scene, tile, null, null, 0, confusion);
-        continue;
+    int slot = 0;
+    Future<Batch> reading = readAhead.submit(() -> read(range, range.from(), buffers[0]));
+    try {
+      while (reading != null) {
+        Batch batch = await(reading);
+        readNanos += batch.readNanos;
+        slot = 1 - slot;
+        Batch other = buffers[slot];
+        reading =
+            batch.next < range.to() ? readAhead.submit(() -> read(range, batch.next, other)) : null;
+        for (Tile tile : batch.empty) {
+          tiles[tile.index() - range.from()] = maskTile(scene, tile, null, null, 0, confusion);
+        }
+        if (batch.count > 0) {
+          predictBatch(range, batch, tiles, confusion);
+          predicted += batch.count;
+        }
       }
-      batch[n++] = tile;
-      if (n == batch.length) {
-        predictBatch(range, n, tiles, confusion);
-        predicted += n;
-        n = 0;
+    } finally {
+      // A failure leaves no read running into the buffers or files the next range will use.
+      if (reading != null) {
+        try {
+          reading.get();
+        } catch (ExecutionException | CancellationException ignored) {
+          // The failure being thrown already says what went wrong.
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
       }
-    }
-    if (n > 0) {
-      predictBatch(range, n, tiles, confusion);
-      predicted += n;
     }
     long[] sizes = new long[tiles.length];
     ByteArrayOutputStream data = new ByteArrayOutputStream();
@@ -95,6 +146,49 @@ public final class RangePredictor implements AutoCloseable {
       data.writeBytes(tiles[i]);
     }
     return new MaskPart(range, sizes, data.toByteArray(), predicted, confusion);
+  }
+
+  /** On the read-ahead thread: fills {@code batch} from tile {@code from} of the range on. */
+  private Batch read(TileRange range, int from, Batch batch) {
+    long start = System.nanoTime();
+    Scene scene = range.scene();
+    GeoTiffFile image = open(scene.image().uri());
+    int t = plan.tileSize();
+    batch.count = 0;
+    batch.empty.clear();
+    int index = from;
+    for (; index < range.to() && batch.count < batch.tiles.length; index++) {
+      Tile tile = scene.grid().tile(index);
+      int n = batch.count;
+      if (sampler.sample(
+          image,
+          tile.window(),
+          scene.image().nodata(),
+          batch.input,
+          n * channels * t * t,
+          batch.valid[n])) {
+        batch.tiles[batch.count++] = tile;
+      } else {
+        batch.empty.add(tile);
+      }
+    }
+    batch.next = index;
+    batch.readNanos = System.nanoTime() - start;
+    return batch;
+  }
+
+  private static Batch await(Future<Batch> reading) {
+    try {
+      return reading.get();
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof RuntimeException cause) {
+        throw cause;
+      }
+      throw new IllegalStateException(e.getCause());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while reading windows", e);
+    }
   }
 
   public long readNanos() {
@@ -110,12 +204,14 @@ public final class RangePredictor implements AutoCloseable {
     return maskNanos;
   }
 
-  private void predictBatch(TileRange range, int n, byte[][] tiles, ConfusionMatrix confusion) {
+  private void predictBatch(
+      TileRange range, Batch batch, byte[][] tiles, ConfusionMatrix confusion) {
+    int n = batch.count;
     int t = plan.tileSize();
     long start = System.nanoTime();
     byte[] classes;
     try {
-      classes = predictor.predict(new TileBatch(input, n, channels, t));
+      classes = predictor.predict(new TileBatch(batch.input, n, channels, t));
     } catch (TranslateException e) {
       throw new TerraSegException(
           range.scene().image().uri()
@@ -127,8 +223,8 @@ public final class RangePredictor implements AutoCloseable {
     long predicted = System.nanoTime();
     modelNanos += predicted - start;
     for (int i = 0; i < n; i++) {
-      tiles[batch[i].index() - range.from()] =
-          maskTile(range.scene(), batch[i], classes, valid[i], i * t * t, confusion);
+      tiles[batch.tiles[i].index() - range.from()] =
+          maskTile(range.scene(), batch.tiles[i], classes, batch.valid[i], i * t * t, confusion);
     }
     maskNanos += System.nanoTime() - predicted;
   }
@@ -225,6 +321,7 @@ public final class RangePredictor implements AutoCloseable {
 
   @Override
   public void close() {
+    readAhead.shutdownNow();
     deflater.end();
     files.values().forEach(GeoTiffFile::close);
     files.clear();

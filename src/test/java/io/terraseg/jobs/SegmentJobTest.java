@@ -145,14 +145,15 @@ class SegmentJobTest {
         run.get("tiles_per_second").asDouble(),
         1e-6 * run.get("tiles_per_second").asDouble(),
         "tiles/s is this run's tiles over its seconds");
+    // Reading runs ahead on its own thread, so it overlaps the model: each stage is within the
+    // total, their sum need not be.
     JsonNode task = run.get("task_seconds");
-    double stages = 0;
     for (String stage : List.of("read", "model", "mask", "write")) {
       assertTrue(task.get(stage).asDouble() > 0, stage + " took time: " + task);
-      stages += task.get(stage).asDouble();
+      assertTrue(
+          task.get(stage).asDouble() <= task.get("total").asDouble(),
+          stage + " is within the tasks' total: " + task);
     }
-    assertTrue(
-        stages <= task.get("total").asDouble(), "the stages are parts of the total: " + task);
   }
 
   /**
