@@ -9,6 +9,7 @@ import io.terraseg.TerraSegException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Locale;
 
 /**
  * A loaded model directory: the spec from model.json and the network on one device. Thread-safe to
@@ -101,17 +102,14 @@ public final class SegmentationModel implements AutoCloseable {
       String problem =
           cause instanceof TerraSegException
               ? cause.getMessage()
-              : "fails on a "
-                  + batch
-                  + "x"
-                  + c
-                  + "x"
-                  + tileSize
-                  + "x"
-                  + tileSize
-                  + " input ("
-                  + TerraSegException.describe(cause)
-                  + ")";
+              : String.format(
+                  Locale.ROOT,
+                  "fails on a %dx%dx%dx%d input (%s)",
+                  batch,
+                  c,
+                  tileSize,
+                  tileSize,
+                  TerraSegException.describe(cause));
       throw new TerraSegException(dir.resolve(spec.weights()) + ": " + problem, e);
     }
   }

@@ -37,41 +37,25 @@ import org.geotools.referencing.CRS;
  */
 public final class GeoTiffFile implements Closeable {
   private static final Map<Integer, String> COMPRESSIONS =
-      Map.of(
-          1,
-          "NONE",
-          5,
-          "LZW",
-          7,
-          "JPEG",
-          8,
-          "DEFLATE",
-          32946,
-          "DEFLATE",
-          32773,
-          "PACKBITS",
-          50000,
-          "ZSTD");
+      Map.ofEntries(
+          Map.entry(1, "NONE"),
+          Map.entry(5, "LZW"),
+          Map.entry(7, "JPEG"),
+          Map.entry(8, "DEFLATE"),
+          Map.entry(32946, "DEFLATE"),
+          Map.entry(32773, "PACKBITS"),
+          Map.entry(50000, "ZSTD"));
   private static final Map<Integer, String> UNSUPPORTED_COMPRESSIONS =
-      Map.of(
-          2,
-          "CCITT RLE",
-          3,
-          "CCITT G3",
-          4,
-          "CCITT G4",
-          6,
-          "old-style JPEG",
-          34887,
-          "LERC",
-          34925,
-          "LZMA",
-          50001,
-          "WEBP",
-          50002,
-          "JPEG-XL",
-          34712,
-          "JPEG 2000");
+      Map.ofEntries(
+          Map.entry(2, "CCITT RLE"),
+          Map.entry(3, "CCITT G3"),
+          Map.entry(4, "CCITT G4"),
+          Map.entry(6, "old-style JPEG"),
+          Map.entry(34887, "LERC"),
+          Map.entry(34925, "LZMA"),
+          Map.entry(50001, "WEBP"),
+          Map.entry(50002, "JPEG-XL"),
+          Map.entry(34712, "JPEG 2000"));
 
   private final String uri;
   private final long fileSize;
