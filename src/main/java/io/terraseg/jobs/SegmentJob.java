@@ -30,7 +30,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
@@ -51,7 +50,6 @@ public final class SegmentJob {
   private static final Logger LOG = LoggerFactory.getLogger("io.terraseg.progress");
   static final int DEFAULT_TILE = 512;
   static final int DEFAULT_OVERLAP = 64;
-  private static final Pattern LOCAL_MASTER = Pattern.compile("local(\\[.*])?");
 
   /**
    * @param tile tile size, null = model.json's, else 512
@@ -105,7 +103,7 @@ public final class SegmentJob {
               options.output(),
               options.tile(),
               options.overlap(),
-              Devices.defaultBatch(conf),
+              Devices.defaultBatch(conf, Spark.isSingleJvm(conf.get("spark.master"))),
               options.labels(),
               options.ignoreIndex(),
               options.force(),
@@ -320,7 +318,7 @@ public final class SegmentJob {
    * archive is named after the model's hash: a changed model is a new archive.
    */
   private static String modelLocation(JavaSparkContext jsc, Path modelDir, String modelHash) {
-    if (LOCAL_MASTER.matcher(jsc.master()).matches()) {
+    if (Spark.isSingleJvm(jsc.master())) {
       return modelDir.toAbsolutePath().toString();
     }
     String name = "terraseg-model-" + modelHash.substring(0, 16) + ".zip";

@@ -47,6 +47,12 @@ public final class Spark {
   }
 
   private static final Pattern LOCAL = Pattern.compile("local(?:\\[(\\*|\\d+)(?:,\\d+)?])?");
+  private static final Pattern SINGLE_JVM = Pattern.compile("local(\\[.*])?");
+
+  /** Whether {@code master} runs the tasks in the driver's JVM: local, not local-cluster. */
+  static boolean isSingleJvm(String master) {
+    return SINGLE_JVM.matcher(master).matches();
+  }
 
   /**
    * CPU threads each task may give PyTorch: in local[N] the driver JVM runs N tasks on all cores,

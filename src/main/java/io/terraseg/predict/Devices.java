@@ -29,15 +29,14 @@ public final class Devices {
    * them, or a local run sees one), 2 on CPU executors. On CPU, bigger batches are slower, not
    * faster: a batch of 8 512² tiles' activations pass glibc's mmap threshold, so every forward pass
    * maps and faults in fresh pages (measured with the benchmark model: 24.8 ms per tile at batch 2,
-   * 39.9 ms at 8; the README has the figures). A GPU wants batches to fill it.
+   * 39.9 ms at 8; the README has the figures). A GPU wants batches to fill it. {@code singleJvm}:
+   * the tasks run in this JVM, so the GPUs PyTorch sees here are theirs.
    */
-  public static int defaultBatch(SparkConf conf) {
+  public static int defaultBatch(SparkConf conf, boolean singleJvm) {
     boolean gpus =
         conf.getDouble("spark.executor.resource.gpu.amount", 0) > 0
             || conf.getDouble("spark.task.resource.gpu.amount", 0) > 0
-            || (conf.get("spark.master", "local").startsWith("local")
-                && !conf.get("spark.master", "local").startsWith("local-cluster")
-                && Engine.getEngine("PyTorch").getGpuCount() > 0);
+            || (singleJvm && Engine.getEngine("PyTorch").getGpuCount() > 0);
     return gpus ? 8 : 2;
   }
 

@@ -26,13 +26,16 @@ class DevicesTest {
   @Test
   void theDefaultBatchIsSmallOnCpuExecutorsAndLargerWhereSparkSchedulesGpus() {
     SparkConf cluster = new SparkConf().setMaster("spark://master:7077");
-    assertEquals(2, Devices.defaultBatch(cluster));
+    assertEquals(2, Devices.defaultBatch(cluster, false));
     assertEquals(
-        8, Devices.defaultBatch(cluster.clone().set("spark.executor.resource.gpu.amount", "1")));
+        8,
+        Devices.defaultBatch(
+            cluster.clone().set("spark.executor.resource.gpu.amount", "1"), false));
     assertEquals(
-        8, Devices.defaultBatch(cluster.clone().set("spark.task.resource.gpu.amount", "0.5")));
+        8,
+        Devices.defaultBatch(cluster.clone().set("spark.task.resource.gpu.amount", "0.5"), false));
     // This machine has no GPU: a local run is a CPU run.
-    assertEquals(2, Devices.defaultBatch(new SparkConf().setMaster("local[2]")));
+    assertEquals(2, Devices.defaultBatch(new SparkConf().setMaster("local[2]"), true));
   }
 
   @Test
