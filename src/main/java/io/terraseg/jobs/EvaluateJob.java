@@ -169,6 +169,9 @@ public final class EvaluateJob {
     int open = -1;
     GeoTiffFile prediction = null;
     GeoTiffFile label = null;
+    // One block's prediction and label samples, reused from block to block.
+    int[] predicted = new int[BLOCK * BLOCK];
+    int[] labels = new int[BLOCK * BLOCK];
     try {
       while (ranges.hasNext()) {
         BlockRange range = ranges.next();
@@ -184,7 +187,7 @@ public final class EvaluateJob {
             new TileGrid(pair.prediction().width(), pair.prediction().height(), BLOCK, 0);
         for (int b = range.from(); b < range.to(); b++) {
           Tile block = grid.tile(b);
-          countBlock(cm, pair, prediction, label, block.core(), ignore);
+          countBlock(cm, pair, prediction, label, block.core(), ignore, predicted, labels);
         }
       }
     } finally {
@@ -199,12 +202,12 @@ public final class EvaluateJob {
       GeoTiffFile prediction,
       GeoTiffFile label,
       Rectangle core,
-      Integer ignore) {
+      Integer ignore,
+      int[] predicted,
+      int[] labels) {
     int n = core.width * core.height;
-    int[] predicted =
-        prediction.readWindow(core).getSamples(0, 0, core.width, core.height, 0, (int[]) null);
-    int[] labels =
-        label.readWindow(core).getSamples(0, 0, core.width, core.height, 0, (int[]) null);
+    prediction.readBand(core, 0, predicted);
+    label.readBand(core, 0, labels);
     Double predictionNodata = pair.prediction().nodata();
     if (predictionNodata != null && predictionNodata != MaskFormat.NODATA) {
       int nodata = (int) Math.round(predictionNodata);

@@ -20,12 +20,15 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Queue;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.zip.Deflater;
 import org.apache.hadoop.conf.Configuration;
 
@@ -61,6 +64,11 @@ public final class RangePredictor implements AutoCloseable {
 
   private final Deflater deflater = new Deflater(6);
 
+  /** A core's predicted and true classes, for counting; reused from tile to tile. */
+  private int[] predictions = new int[0];
+
+  private int[] labels = new int[0];
+
   /** The image is read on the read-ahead thread, labels on the task's: hence concurrent. */
   private final Map<String, GeoTiffFile> files = new ConcurrentHashMap<>();
 
@@ -76,7 +84,7 @@ public final class RangePredictor implements AutoCloseable {
     this.sampler = new WindowSampler(model.spec().input(), t);
     this.channels = sampler.channels();
     for (int i = 0; i < buffers.length; i++) {
-      buffers[i] = new Batch(plan.batch(), channels, t);
+      buffers[i] = Batch.take(plan.batch(), channels, t);
     }
   }
 
@@ -94,10 +102,39 @@ public final class RangePredictor implements AutoCloseable {
     int next;
     long readNanos;
 
+    /**
+     * Buffers of finished tasks, for the next ones: allocated per task, tens of MB of input buffers
+     * became old-generation garbage at the end of every task, and the heap grew with the number of
+     * tasks a run took (see BlockBuffers).
+     */
+    private static final Queue<Batch> SPARE = new ConcurrentLinkedQueue<>();
+
+    private static final int MAX_SPARE = 8;
+
     Batch(int size, int channels, int tileSize) {
       input = new float[size * channels * tileSize * tileSize];
       valid = new boolean[size][tileSize * tileSize];
       tiles = new Tile[size];
+    }
+
+    static Batch take(int size, int channels, int tileSize) {
+      for (Batch spare : SPARE) {
+        if (spare.tiles.length == size
+            && spare.valid[0].length == tileSize * tileSize
+            && spare.input.length == size * channels * tileSize * tileSize
+            && SPARE.remove(spare)) {
+          return spare;
+        }
+      }
+      return new Batch(size, channels, tileSize);
+    }
+
+    void giveBack() {
+      Arrays.fill(tiles, null);
+      empty.clear();
+      if (SPARE.size() < MAX_SPARE) {
+        SPARE.add(this);
+      }
     }
   }
 
@@ -139,6 +176,9 @@ public final class RangePredictor implements AutoCloseable {
         }
       }
     }
+    // The range's forward passes are done: give their freed activations back (NativeMemory says
+    // why).
+    NativeMemory.trim();
     long[] sizes = new long[tiles.length];
     ByteArrayOutputStream data = new ByteArrayOutputStream();
     for (int i = 0; i < tiles.length; i++) {
@@ -260,21 +300,22 @@ public final class RangePredictor implements AutoCloseable {
       }
     }
     if (confusion != null) {
-      int[] predictions = new int[core.width * core.height];
+      int n = core.width * core.height;
+      if (predictions.length < n) {
+        predictions = new int[n];
+        labels = new int[n];
+      }
       for (int y = 0; y < core.height; y++) {
         for (int x = 0; x < core.width; x++) {
           predictions[y * core.width + x] = mask[y * s + x] & 0xFF;
         }
       }
-      int[] labels =
-          open(scene.label().uri())
-              .readWindow(core)
-              .getSamples(0, 0, core.width, core.height, 0, (int[]) null);
+      open(scene.label().uri()).readBand(core, 0, labels);
       LabelCounting.count(
           confusion,
           labels,
           predictions,
-          predictions.length,
+          n,
           scene.label().nodata(),
           plan.ignoreIndex(),
           scene.label().uri(),
@@ -322,6 +363,16 @@ public final class RangePredictor implements AutoCloseable {
   @Override
   public void close() {
     readAhead.shutdownNow();
+    try {
+      // The read-ahead may still be filling a buffer after a failure: wait before handing on.
+      if (readAhead.awaitTermination(1, TimeUnit.MINUTES)) {
+        for (Batch batch : buffers) {
+          batch.giveBack();
+        }
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
     deflater.end();
     files.values().forEach(GeoTiffFile::close);
     files.clear();

@@ -3,7 +3,6 @@ package io.terraseg.predict;
 import io.terraseg.model.ModelSpec.InputSpec;
 import io.terraseg.raster.GeoTiffFile;
 import java.awt.Rectangle;
-import java.awt.image.Raster;
 import java.util.Arrays;
 
 /**
@@ -41,7 +40,6 @@ final class WindowSampler {
       boolean[] valid) {
     int t = tileSize;
     Rectangle clip = window.intersection(new Rectangle(0, 0, file.width(), file.height()));
-    Raster raster = file.readWindow(clip);
     int[] xs = sourceIndex(window.x, clip.x, file.width());
     int[] ys = sourceIndex(window.y, clip.y, file.height());
     int w = clip.width;
@@ -51,7 +49,7 @@ final class WindowSampler {
     Arrays.fill(valid, 0, t * t, nodata == null);
     int[] bands = input.bands();
     for (int c = 0; c < bands.length; c++) {
-      raster.getSamples(0, 0, w, clip.height, bands[c] - 1, plane);
+      file.readBand(clip, bands[c] - 1, plane);
       float scale = (float) input.scale();
       float mean = (float) input.mean()[c];
       float invStd = (float) (1.0 / input.std()[c]);

@@ -10,7 +10,15 @@ import it.geosolutions.imageioimpl.plugins.tiff.TIFFImageMetadata;
 import it.geosolutions.imageioimpl.plugins.tiff.TIFFImageReader;
 import it.geosolutions.imageioimpl.plugins.tiff.TIFFImageReaderSpi;
 import java.awt.Rectangle;
+import java.awt.image.BufferedImage;
+import java.awt.image.ComponentSampleModel;
 import java.awt.image.DataBuffer;
+import java.awt.image.DataBufferByte;
+import java.awt.image.DataBufferDouble;
+import java.awt.image.DataBufferFloat;
+import java.awt.image.DataBufferInt;
+import java.awt.image.DataBufferShort;
+import java.awt.image.DataBufferUShort;
 import java.awt.image.Raster;
 import java.awt.image.WritableRaster;
 import java.io.Closeable;
@@ -19,6 +27,7 @@ import java.io.IOException;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import javax.imageio.ImageReadParam;
+import javax.imageio.ImageTypeSpecifier;
 import javax.imageio.stream.ImageInputStream;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FSDataInputStream;
@@ -78,9 +87,20 @@ public final class GeoTiffFile implements Closeable {
    */
   private static final long BLOCK_CACHE_BYTES = 32L << 20;
 
-  private final LinkedHashMap<Integer, Raster> blocks = new LinkedHashMap<>(16, 0.75f, true);
+  private final LinkedHashMap<Integer, BufferedImage> blocks = new LinkedHashMap<>(16, 0.75f, true);
+
+  /** The block last evicted, whose buffer the next decode reuses. */
+  private BufferedImage spare;
+
+  /** The decoder's image type for this file's blocks, known from the first one decoded. */
+  private ImageTypeSpecifier blockType;
 
   private long cachedBytes;
+
+  private long cacheBytes = BLOCK_CACHE_BYTES;
+
+  /** {@link #readBand(Rectangle, int, int[])}'s floats, reused from window to window. */
+  private float[] scratch = new float[0];
 
   private GeoTiffFile(String uri, long fileSize, ImageInputStream stream) {
     this.uri = uri;
@@ -165,6 +185,12 @@ public final class GeoTiffFile implements Closeable {
     } catch (IOException e) {
       throw new TerraSegException(uri + ": cannot open (" + TerraSegException.describe(e) + ")", e);
     }
+  }
+
+  /** For tests: a block cache of {@code bytes} (at least one block), so that blocks turn over. */
+  GeoTiffFile withBlockCache(long bytes) {
+    cacheBytes = bytes;
+    return this;
   }
 
   /** Opens, describes and closes: the driver's header-only look at a scene. */
@@ -255,6 +281,30 @@ public final class GeoTiffFile implements Closeable {
    * the region's top-left corner.
    */
   public Raster readWindow(Rectangle region) {
+    checkInside(region);
+    try {
+      int column = region.x / blockWidth;
+      int row = region.y / blockHeight;
+      // A copy, never a cached block: the cache reuses the buffers of blocks it evicts.
+      WritableRaster window =
+          block(column, row, blockBounds(column, row))
+              .createCompatibleWritableRaster(region.width, region.height);
+      forEachBlock(
+          region,
+          (block, bounds, part) -> {
+            window.setDataElements(
+                part.x - region.x,
+                part.y - region.y,
+                block.createChild(
+                    part.x - bounds.x, part.y - bounds.y, part.width, part.height, 0, 0, null));
+          });
+      return window;
+    } catch (IOException | RuntimeException e) {
+      throw windowError(region, e);
+    }
+  }
+
+  private void checkInside(Rectangle region) {
     if (region.x < 0
         || region.y < 0
         || region.x + region.width > width
@@ -262,46 +312,158 @@ public final class GeoTiffFile implements Closeable {
       throw new IllegalArgumentException(
           uri + ": window " + region + " outside " + width + "x" + height);
     }
+  }
+
+  private TerraSegException windowError(Rectangle region, Exception e) {
+    return error(
+        "cannot decode window "
+            + region.x
+            + ","
+            + region.y
+            + " "
+            + region.width
+            + "x"
+            + region.height
+            + " ("
+            + TerraSegException.describe(e)
+            + ")",
+        e);
+  }
+
+  /**
+   * Decodes one band of {@code region} (0-based band) into {@code dest} as floats, row-major with
+   * the region's width, the values {@link Raster#getSampleFloat} gives. Unlike {@link #readWindow}
+   * it assembles no window raster: each block's samples go straight into the caller's buffer, so a
+   * task that reuses its buffers allocates nothing per window but the blocks it decodes.
+   */
+  public void readBand(Rectangle region, int band, float[] dest) {
+    checkInside(region);
     try {
-      int firstColumn = region.x / blockWidth;
-      int lastColumn = (region.x + region.width - 1) / blockWidth;
-      int firstRow = region.y / blockHeight;
-      int lastRow = (region.y + region.height - 1) / blockHeight;
-      WritableRaster window = null;
-      for (int row = firstRow; row <= lastRow; row++) {
-        for (int column = firstColumn; column <= lastColumn; column++) {
-          Rectangle bounds = blockBounds(column, row);
-          Raster block = block(column, row, bounds);
-          if (bounds.equals(region)) {
-            return block;
-          }
-          if (window == null) {
-            window = block.createCompatibleWritableRaster(region.width, region.height);
-          }
-          Rectangle part = bounds.intersection(region);
-          window.setDataElements(
-              part.x - region.x,
-              part.y - region.y,
-              block.createChild(
-                  part.x - bounds.x, part.y - bounds.y, part.width, part.height, 0, 0, null));
+      forEachBlock(
+          region,
+          (block, bounds, part) -> {
+            int at = (part.y - region.y) * region.width + part.x - region.x;
+            // The block raster's origin is its own top-left corner.
+            int x = part.x - bounds.x + block.getMinX();
+            int y = part.y - bounds.y + block.getMinY();
+            if (!copyBand(block, x, y, part.width, part.height, band, dest, at, region.width)) {
+              // Layouts without per-sample addressing (bit-packed): the sample model's own copy.
+              float[] samples =
+                  block.getSamples(x, y, part.width, part.height, band, (float[]) null);
+              for (int r = 0; r < part.height; r++) {
+                System.arraycopy(samples, r * part.width, dest, at + r * region.width, part.width);
+              }
+            }
+          });
+    } catch (IOException | RuntimeException e) {
+      throw windowError(region, e);
+    }
+  }
+
+  /** {@link #readBand(Rectangle, int, float[])} for integer rasters such as labels and masks. */
+  public void readBand(Rectangle region, int band, int[] dest) {
+    int n = region.width * region.height;
+    if (scratch.length < n) {
+      scratch = new float[n];
+    }
+    readBand(region, band, scratch);
+    for (int i = 0; i < n; i++) {
+      dest[i] = (int) scratch[i];
+    }
+  }
+
+  private interface BlockPart {
+    /** {@code bounds}: the block's place in the image; {@code part}: what of it to use. */
+    void accept(Raster block, Rectangle bounds, Rectangle part) throws IOException;
+  }
+
+  /** Calls {@code action} with each block under {@code region} and the part of it inside. */
+  private void forEachBlock(Rectangle region, BlockPart action) throws IOException {
+    int lastColumn = (region.x + region.width - 1) / blockWidth;
+    int lastRow = (region.y + region.height - 1) / blockHeight;
+    for (int row = region.y / blockHeight; row <= lastRow; row++) {
+      for (int column = region.x / blockWidth; column <= lastColumn; column++) {
+        Rectangle bounds = blockBounds(column, row);
+        action.accept(block(column, row, bounds), bounds, bounds.intersection(region));
+      }
+    }
+  }
+
+  /**
+   * Copies one band of {@code part} of a block straight from its data buffer, for the component
+   * layouts TIFF decoders produce (pixel- and band-interleaved, every sample type): the generic
+   * {@link Raster#getSamples} goes through a virtual call per sample and took most of a window's
+   * read time. Returns false for other layouts.
+   */
+  private static boolean copyBand(
+      Raster block,
+      int x0,
+      int y0,
+      int width,
+      int rows,
+      int band,
+      float[] dest,
+      int at,
+      int destWidth) {
+    if (!(block.getSampleModel() instanceof ComponentSampleModel model)) {
+      return false;
+    }
+    DataBuffer data = block.getDataBuffer();
+    int bank = model.getBankIndices()[band];
+    int step = model.getPixelStride();
+    int scan = model.getScanlineStride();
+    int origin =
+        data.getOffsets()[bank]
+            + model.getBandOffsets()[band]
+            + (y0 - block.getSampleModelTranslateY()) * scan
+            + (x0 - block.getSampleModelTranslateX()) * step;
+    // One loop per buffer type: no type dispatch per sample.
+    if (data instanceof DataBufferByte b) {
+      byte[] a = b.getData(bank);
+      for (int y = 0, from = origin, to = at; y < rows; y++, from += scan, to += destWidth) {
+        for (int x = 0; x < width; x++) {
+          dest[to + x] = a[from + x * step] & 0xFF;
         }
       }
-      return window;
-    } catch (IOException | RuntimeException e) {
-      throw error(
-          "cannot decode window "
-              + region.x
-              + ","
-              + region.y
-              + " "
-              + region.width
-              + "x"
-              + region.height
-              + " ("
-              + TerraSegException.describe(e)
-              + ")",
-          e);
+    } else if (data instanceof DataBufferUShort b) {
+      short[] a = b.getData(bank);
+      for (int y = 0, from = origin, to = at; y < rows; y++, from += scan, to += destWidth) {
+        for (int x = 0; x < width; x++) {
+          dest[to + x] = a[from + x * step] & 0xFFFF;
+        }
+      }
+    } else if (data instanceof DataBufferShort b) {
+      short[] a = b.getData(bank);
+      for (int y = 0, from = origin, to = at; y < rows; y++, from += scan, to += destWidth) {
+        for (int x = 0; x < width; x++) {
+          dest[to + x] = a[from + x * step];
+        }
+      }
+    } else if (data instanceof DataBufferInt b) {
+      int[] a = b.getData(bank);
+      for (int y = 0, from = origin, to = at; y < rows; y++, from += scan, to += destWidth) {
+        for (int x = 0; x < width; x++) {
+          dest[to + x] = a[from + x * step];
+        }
+      }
+    } else if (data instanceof DataBufferFloat b) {
+      float[] a = b.getData(bank);
+      for (int y = 0, from = origin, to = at; y < rows; y++, from += scan, to += destWidth) {
+        for (int x = 0; x < width; x++) {
+          dest[to + x] = a[from + x * step];
+        }
+      }
+    } else if (data instanceof DataBufferDouble b) {
+      double[] a = b.getData(bank);
+      for (int y = 0, from = origin, to = at; y < rows; y++, from += scan, to += destWidth) {
+        for (int x = 0; x < width; x++) {
+          dest[to + x] = (float) a[from + x * step];
+        }
+      }
+    } else {
+      return false;
     }
+    return true;
   }
 
   private Rectangle blockBounds(int column, int row) {
@@ -313,29 +475,48 @@ public final class GeoTiffFile implements Closeable {
   /** One internal tile or strip, decoded once while the cache keeps it. */
   private Raster block(int column, int row, Rectangle bounds) throws IOException {
     int index = row * ceilDiv(width, blockWidth) + column;
-    Raster block = blocks.get(index);
+    BufferedImage block = blocks.get(index);
     if (block == null) {
       ImageReadParam param = reader.getDefaultReadParam();
       param.setSourceRegion(bounds);
-      block = reader.read(0, param).getRaster();
+      // Decoding into the buffer of a block no longer cached (this file's last evicted one, or
+      // one a closed file handed on) keeps the cache from turning over a block's worth of
+      // garbage per decode: long-lived enough to be promoted, that garbage made the collector
+      // grow the old generation with the scene.
+      BufferedImage buffer =
+          blockType == null
+              ? null
+              : spare != null
+                      && spare.getWidth() == bounds.width
+                      && spare.getHeight() == bounds.height
+                  ? spare
+                  : BlockBuffers.take(
+                      new BlockBuffers.Shape(blockType, bounds.width, bounds.height));
+      if (buffer == spare) {
+        spare = null;
+      } else if (spare != null) {
+        BlockBuffers.give(spare);
+        spare = null;
+      }
+      param.setDestination(buffer);
+      block = reader.read(0, param);
+      if (blockType == null) {
+        blockType = new ImageTypeSpecifier(block);
+      }
       blocks.put(index, block);
-      cachedBytes += bytes(block);
+      cachedBytes += BlockBuffers.bytes(block);
       for (var oldest = blocks.entrySet().iterator();
-          cachedBytes > BLOCK_CACHE_BYTES && blocks.size() > 1; ) {
-        Raster evicted = oldest.next().getValue();
+          cachedBytes > cacheBytes && blocks.size() > 1; ) {
+        BufferedImage evicted = oldest.next().getValue();
         oldest.remove();
-        cachedBytes -= bytes(evicted);
+        cachedBytes -= BlockBuffers.bytes(evicted);
+        if (spare != null) {
+          BlockBuffers.give(spare);
+        }
+        spare = evicted;
       }
     }
-    return block;
-  }
-
-  private static long bytes(Raster block) {
-    return (long) block.getWidth()
-        * block.getHeight()
-        * block.getNumBands()
-        * DataBuffer.getDataTypeSize(block.getTransferType())
-        / 8;
+    return block.getRaster();
   }
 
   private static int ceilDiv(int a, int b) {
@@ -344,6 +525,12 @@ public final class GeoTiffFile implements Closeable {
 
   @Override
   public void close() {
+    blocks.values().forEach(BlockBuffers::give);
+    blocks.clear();
+    if (spare != null) {
+      BlockBuffers.give(spare);
+      spare = null;
+    }
     reader.dispose();
     try {
       stream.close();

@@ -110,7 +110,10 @@ class GeoTiffFileTest {
       int y = random.nextInt(h);
       windows.add(new Rectangle(x, y, 1 + random.nextInt(w - x), 1 + random.nextInt(h - y)));
     }
-    try (GeoTiffFile tiff = GeoTiffFile.open(file.toString(), CONF)) {
+    try (GeoTiffFile tiff = GeoTiffFile.open(file.toString(), CONF);
+        // Three blocks at a time: reads evict and decode into the evicted blocks' buffers.
+        GeoTiffFile turnover =
+            GeoTiffFile.open(file.toString(), CONF).withBlockCache(3 * blockBytes(spec))) {
       for (Rectangle window : windows) {
         Raster raster = tiff.readWindow(window);
         assertEquals(
@@ -118,12 +121,20 @@ class GeoTiffFileTest {
             raster.getBounds(),
             "bounds of " + window);
         assertEquals(spec.bands(), raster.getNumBands());
+        float[][] bands = new float[spec.bands()][window.width * window.height];
+        float[][] turnedOver = new float[spec.bands()][window.width * window.height];
+        for (int b = 0; b < spec.bands(); b++) {
+          tiff.readBand(window, b, bands[b]);
+          turnover.readBand(window, b, turnedOver[b]);
+        }
         for (int y = 0; y < window.height; y++) {
           for (int x = 0; x < window.width; x++) {
             for (int b = 0; b < spec.bands(); b++) {
               double expected = spec.pixels().value(window.x + x, window.y + y, b);
               double actual = raster.getSampleDouble(x, y, b);
-              if (expected != actual) {
+              float band = bands[b][y * window.width + x];
+              float other = turnedOver[b][y * window.width + x];
+              if (expected != actual || (float) expected != band || band != other) {
                 throw new AssertionError(
                     "window "
                         + window
@@ -136,13 +147,29 @@ class GeoTiffFileTest {
                         + ": expected "
                         + expected
                         + " but read "
-                        + actual);
+                        + actual
+                        + " (window), "
+                        + band
+                        + " (band), "
+                        + other
+                        + " (band, small cache)");
               }
             }
           }
         }
       }
     }
+  }
+
+  private static long blockBytes(TestRasters.Spec spec) {
+    int bytes =
+        switch (spec.type()) {
+          case UINT8, INT8 -> 1;
+          case UINT16, INT16 -> 2;
+          case UINT32, INT32, FLOAT32 -> 4;
+          case FLOAT64 -> 8;
+        };
+    return (long) spec.blockWidth() * spec.blockHeight() * spec.bands() * bytes;
   }
 
   @Test
