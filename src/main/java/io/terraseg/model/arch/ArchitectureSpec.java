@@ -1,5 +1,6 @@
 package io.terraseg.model.arch;
 
+import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 
@@ -7,13 +8,14 @@ import java.util.Set;
  * Which network to build, as model.json names it: {@code architecture}, {@code backbone}, {@code
  * output_stride} and {@code head}. Absent fields take the paper's defaults: backbone resnet50,
  * output stride 8 for deeplabv3 (torchvision's), 16 for deeplabv3plus (the paper's), head aspp for
- * fastfcn.
+ * fastfcn. Backbone xception65 (DeepLabv3+'s aligned Xception) is for deeplabv3plus only.
  */
 public record ArchitectureSpec(
     String architecture, String backbone, Integer outputStride, String head) {
 
   static final Set<String> ARCHITECTURES = Set.of("deeplabv3", "deeplabv3plus", "fastfcn");
-  static final Set<String> BACKBONES = Set.of("resnet18", "resnet34", "resnet50", "resnet101");
+  static final List<String> BACKBONES =
+      List.of("resnet18", "resnet34", "resnet50", "resnet101", Xception.NAME);
   static final Set<String> HEADS = Set.of("aspp", "fcn");
 
   public ArchitectureSpec {
@@ -27,9 +29,15 @@ public record ArchitectureSpec(
     backbone = backbone == null ? "resnet50" : lower(backbone);
     if (!BACKBONES.contains(backbone)) {
       throw new IllegalArgumentException(
-          "unknown backbone '"
-              + backbone
-              + "': expected one of resnet18, resnet34, resnet50, resnet101");
+          "unknown backbone '" + backbone + "': expected one of " + String.join(", ", BACKBONES));
+    }
+    if (backbone.equals(Xception.NAME) && !architecture.equals("deeplabv3plus")) {
+      throw new IllegalArgumentException(
+          "backbone "
+              + Xception.NAME
+              + " is for deeplabv3plus only; "
+              + architecture
+              + " takes resnet18, resnet34, resnet50 or resnet101");
     }
     if (architecture.equals("fastfcn")) {
       if (outputStride != null) {

@@ -1,8 +1,8 @@
 /**
  * Segmentation networks built from DJL blocks, named like their PyTorch counterparts so that state
  * dicts load as safetensors: {@code deeplabv3} (torchvision's DeepLabV3, checked against PyTorch
- * numerically), {@code deeplabv3plus} (Chen et al. 2018) and {@code fastfcn} (Wu et al. 2019; JPU
- * with an ASPP or FCN head).
+ * numerically), {@code deeplabv3plus} (Chen et al. 2018; on a ResNet or the paper's aligned
+ * Xception-65) and {@code fastfcn} (Wu et al. 2019; JPU with an ASPP or FCN head).
  *
  * <p>{@code scripts/architecture_reference.py} builds these networks in PyTorch; ArchitecturesTest
  * checks that every tensor name and shape here equals PyTorch's.
@@ -12,7 +12,10 @@
  *
  * <ul>
  *   <li>{@code backbone.*}: torchvision's ResNet without {@code fc} ({@code conv1}, {@code bn1},
- *       {@code layer1-4.i.conv1-3}, {@code .bn1-3}, {@code .downsample.0/1}).
+ *       {@code layer1-4.i.conv1-3}, {@code .bn1-3}, {@code .downsample.0/1}); or, for {@code
+ *       xception65} (deeplabv3plus only), timm's xception65 without {@code head} ({@code
+ *       stem.0-1.conv/bn}, {@code blocks.0-20.stack.conv1-3.conv_dw/bn_dw/conv_pw/bn_pw}, {@code
+ *       blocks.0-2,19.shortcut.conv/bn}; see {@link Xception}).
  *   <li>deeplabv3: {@code classifier.0.convs.0.0/1} (1×1), {@code classifier.0.convs.1-3.0/1}
  *       (atrous), {@code classifier.0.convs.4.1/2} (image pooling), {@code
  *       classifier.0.project.0/1}, {@code classifier.1/2} (3×3 conv, BN), {@code classifier.4}

@@ -39,6 +39,7 @@ class ArchitecturesTest {
         new ArchitectureSpec("deeplabv3", "resnet18", 8, null),
         new ArchitectureSpec("deeplabv3plus", "resnet18", 16, null),
         new ArchitectureSpec("deeplabv3plus", "resnet34", 8, null),
+        new ArchitectureSpec("deeplabv3plus", "xception65", 16, null),
         new ArchitectureSpec("fastfcn", "resnet18", null, "aspp"),
         new ArchitectureSpec("fastfcn", "resnet18", null, "fcn"));
   }
@@ -98,6 +99,33 @@ class ArchitecturesTest {
   }
 
   @Test
+  void xceptionGivesStride4LowLevelFeaturesAndStopsDownsamplingAtTheOutputStride() {
+    // 67×61: the stem gives 34×31 (stride 2), the entry flow's blocks 17×16, 9×8, 5×4; at output
+    // stride 16 the exit flow keeps 5×4, at 8 the third entry block already keeps 9×8. Only OS 8
+    // runs here (its dilated middle flow is the harder case); the OS 16 network runs in
+    // logitsHaveTheInputSizeForOddAndTinyInputs.
+    Shape input = new Shape(1, 3, 67, 61);
+    Shape low = new Shape(1, 256, 17, 16);
+    assertArrayEquals(
+        new Shape[] {low, new Shape(1, 2048, 5, 4)},
+        new Xception(16).getOutputShapes(new Shape[] {input}),
+        "output stride 16");
+    try (NDManager manager = NDManager.newBaseManager(Device.cpu())) {
+      Xception os8 = new Xception(8);
+      os8.initialize(manager, DataType.FLOAT32, input);
+      Shape[] actual =
+          os8.forward(
+                  new ParameterStore(manager, false),
+                  new NDList(manager.randomNormal(input)),
+                  false)
+              .getShapes();
+      assertArrayEquals(new Shape[] {low, new Shape(1, 2048, 9, 8)}, actual, "output stride 8");
+      assertArrayEquals(actual, os8.getOutputShapes(new Shape[] {input}));
+      assertArrayEquals(new int[] {256, 2048}, os8.channels());
+    }
+  }
+
+  @Test
   void inferenceUsesRunningStatisticsAndTrainingUsesBatchStatistics() {
     try (NDManager manager = NDManager.newBaseManager(Device.cpu())) {
       Block block =
@@ -130,6 +158,8 @@ class ArchitecturesTest {
         "deeplabv3-resnet50-os8",
         "deeplabv3plus-resnet50-os16",
         "deeplabv3plus-resnet50-os8",
+        "deeplabv3plus-xception65-os16",
+        "deeplabv3plus-xception65-os8",
         "fastfcn-resnet50-aspp",
         "fastfcn-resnet50-fcn");
   }
@@ -232,9 +262,19 @@ class ArchitecturesTest {
 
     assertMessage(
         "unknown architecture 'unet'", () -> new ArchitectureSpec("unet", null, null, null));
+    assertEquals(
+        new ArchitectureSpec("deeplabv3plus", "xception65", 16, null),
+        new ArchitectureSpec("deeplabv3plus", "Xception65", null, null));
     assertMessage(
-        "unknown backbone 'resnet152'",
+        "unknown backbone 'resnet152': expected one of resnet18, resnet34, resnet50, resnet101,"
+            + " xception65",
         () -> new ArchitectureSpec("deeplabv3", "resnet152", null, null));
+    assertMessage(
+        "backbone xception65 is for deeplabv3plus only",
+        () -> new ArchitectureSpec("fastfcn", "xception65", null, null));
+    assertMessage(
+        "output_stride must be 8 or 16, got 32",
+        () -> new ArchitectureSpec("deeplabv3plus", "xception65", 32, null));
     assertMessage(
         "output_stride must be 8 or 16, got 32",
         () -> new ArchitectureSpec("deeplabv3plus", null, 32, null));

@@ -60,6 +60,7 @@ final class BenchModels {
           new Config("deeplabv3plus-r50-os8", "deeplabv3plus", "resnet50", 8, null),
           new Config("deeplabv3plus-r101-os16", "deeplabv3plus", "resnet101", 16, null),
           new Config("deeplabv3plus-r101-os8", "deeplabv3plus", "resnet101", 8, null),
+          new Config("deeplabv3plus-x65-os16", "deeplabv3plus", "xception65", 16, null),
           new Config("fastfcn-r50-aspp", "fastfcn", "resnet50", null, "aspp"),
           new Config("fastfcn-r50-fcn", "fastfcn", "resnet50", null, "fcn"),
           new Config("dilatedfcn-r50-os8-fcn", "dilatedfcn", "resnet50", 8, "fcn"),
