@@ -34,6 +34,15 @@ trainable parameters. No weights: ArchitecturesTest compares TerraSeg's names, s
                                 torchvision's DeepLabHead (aspp) or torchvision's FCNHead (fcn: 3x3 conv to
                                 in/4 channels, BN, ReLU, dropout 0.1, 1x1 classifier; the FastFCN reference's
                                 FCNHead has the same layers, wrapped in a `conv5` Sequential).
+    fcn8s-vgg16                 FCN (Long et al. 2015, Fig. 3) on torchvision's vgg16().features with its max
+    fcn16s-vgg16                pools rounding up (ceil_mode, as Caffe's pooling and the paper's nets); fc6 a 7x7
+    fcn32s-vgg16                conv 512->4096 padded by 3 and fc7 a 1x1 conv 4096->4096, each ReLU + dropout 0.5;
+                                1x1 scores (score_fr on fc7, score_pool4, score_pool3); bias-free transposed convs
+                                (kernel 2f, stride f) initialized bilinearly, named as the Caffe nets and their
+                                PyTorch ports name them (upscore2, upscore_pool4, upscore8 / upscore16 / upscore).
+                                TerraSeg's tile rule in place of the paper's 100-px input padding: an upsampled map
+                                is cropped at f/2 to the size of the map it meets, which aligns pixel centres, so
+                                any input size gives logits of exactly that size.
 
 Each network also runs one forward pass here, so a reference whose layers do not fit together fails.
 
@@ -52,7 +61,7 @@ from collections import OrderedDict
 import torch
 from torch import nn
 from torch.nn import functional as F
-from torchvision.models import resnet50
+from torchvision.models import resnet50, vgg16
 from torchvision.models._utils import IntermediateLayerGetter
 from torchvision.models.segmentation import deeplabv3_resnet50
 from torchvision.models.segmentation.deeplabv3 import ASPP, DeepLabHead
@@ -248,6 +257,66 @@ class FastFcn(nn.Module):
         return F.interpolate(logits, size=x.shape[-2:], mode="bilinear", align_corners=False)
 
 
+def bilinear_kernel(channels, factor):
+    """The paper's initialization of a x`factor` transposed conv (Caffe's bilinear filler): each class to itself
+    with the separable tent (1 - |i - c| / f)(1 - |j - c| / f), c = f - 0.5, over a 2f kernel."""
+    tent = 1 - (torch.arange(2 * factor, dtype=torch.float64) - (factor - 0.5)).abs() / factor
+    weight = torch.zeros(channels, channels, 2 * factor, 2 * factor)
+    weight[range(channels), range(channels)] = torch.outer(tent, tent).float()
+    return weight
+
+
+class Fcn(nn.Module):
+    def __init__(self, stride, num_classes):
+        super().__init__()
+        self.stride = stride
+        self.features = vgg16(weights=None).features
+        for layer in self.features:
+            if isinstance(layer, nn.MaxPool2d):
+                layer.ceil_mode = True
+        self.fc6 = nn.Conv2d(512, 4096, 7, padding=3)
+        self.fc7 = nn.Conv2d(4096, 4096, 1)
+        self.score_fr = nn.Conv2d(4096, num_classes, 1)
+        if stride <= 16:
+            self.score_pool4 = nn.Conv2d(512, num_classes, 1)
+            self.upscore2 = self.upsampling(num_classes, 2)
+        if stride == 8:
+            self.score_pool3 = nn.Conv2d(256, num_classes, 1)
+            self.upscore_pool4 = self.upsampling(num_classes, 2)
+        self.final = "upscore" if stride == 32 else f"upscore{stride}"
+        setattr(self, self.final, self.upsampling(num_classes, stride))
+
+    @staticmethod
+    def upsampling(channels, factor):
+        up = nn.ConvTranspose2d(channels, channels, 2 * factor, stride=factor, bias=False)
+        with torch.no_grad():
+            up.weight.copy_(bilinear_kernel(channels, factor))
+        return up
+
+    @staticmethod
+    def upsample(up, x, like):
+        """x upsampled by `up` and cropped at f/2 to like's height and width."""
+        o = up.stride[0] // 2
+        return up(x)[:, :, o:o + like.shape[2], o:o + like.shape[3]]
+
+    def forward(self, x):
+        pools = []
+        h = x
+        for layer in self.features:
+            h = layer(h)
+            if isinstance(layer, nn.MaxPool2d):
+                pools.append(h)
+        pool3, pool4, pool5 = pools[2:]
+        h = F.dropout(F.relu(self.fc6(pool5)), 0.5, self.training)
+        h = F.dropout(F.relu(self.fc7(h)), 0.5, self.training)
+        score = self.score_fr(h)
+        if self.stride <= 16:
+            score = self.upsample(self.upscore2, score, pool4) + self.score_pool4(pool4)
+        if self.stride == 8:
+            score = self.upsample(self.upscore_pool4, score, pool3) + self.score_pool3(pool3)
+        return self.upsample(getattr(self, self.final), score, x)
+
+
 CONFIGS = {
     "deeplabv3-resnet50-os8": (("deeplabv3", "resnet50", 8, None), lambda k: deeplabv3_resnet50(
         weights=None, weights_backbone=None, num_classes=k, aux_loss=False)),
@@ -259,6 +328,9 @@ CONFIGS = {
                                      lambda k: DeepLabV3Plus(8, k, "xception65")),
     "fastfcn-resnet50-aspp": (("fastfcn", "resnet50", None, "aspp"), lambda k: FastFcn("aspp", k)),
     "fastfcn-resnet50-fcn": (("fastfcn", "resnet50", None, "fcn"), lambda k: FastFcn("fcn", k)),
+    "fcn8s-vgg16": (("fcn8s", "vgg16", None, None), lambda k: Fcn(8, k)),
+    "fcn16s-vgg16": (("fcn16s", "vgg16", None, None), lambda k: Fcn(16, k)),
+    "fcn32s-vgg16": (("fcn32s", "vgg16", None, None), lambda k: Fcn(32, k)),
 }
 
 

@@ -2,7 +2,8 @@
  * Segmentation networks built from DJL blocks, named like their PyTorch counterparts so that state
  * dicts load as safetensors: {@code deeplabv3} (torchvision's DeepLabV3, checked against PyTorch
  * numerically), {@code deeplabv3plus} (Chen et al. 2018; on a ResNet or the paper's aligned
- * Xception-65) and {@code fastfcn} (Wu et al. 2019; JPU with an ASPP or FCN head).
+ * Xception-65), {@code fastfcn} (Wu et al. 2019; JPU with an ASPP or FCN head) and {@code fcn8s},
+ * {@code fcn16s}, {@code fcn32s} (Long et al. 2015, on VGG-16).
  *
  * <p>{@code scripts/architecture_reference.py} builds these networks in PyTorch; ArchitecturesTest
  * checks that every tensor name and shape here equals PyTorch's.
@@ -27,6 +28,11 @@
  *       (depthwise, BN, pointwise) and {@code jpu.dilation1-4.1} (BN), as the FastFCN reference
  *       code names them; {@code head.*} is deeplabv3's {@code classifier.*} for {@code aspp}, or
  *       {@code head.0/1/4} (3×3 conv, BN, classifier: torchvision's FCNHead) for {@code fcn}.
+ *   <li>fcn8s/16s/32s (no {@code backbone.} prefix): {@code features.0-28} (torchvision's VGG-16
+ *       convs, weight and bias), {@code fc6}, {@code fc7}, {@code score_fr}, {@code score_pool4},
+ *       {@code score_pool3} (weight, bias), {@code upscore2}, {@code upscore_pool4} and {@code
+ *       upscore8} / {@code upscore16} / {@code upscore} (weight only), as the paper's Caffe nets
+ *       and their PyTorch ports name them.
  * </ul>
  */
 package io.terraseg.model.arch;

@@ -41,7 +41,10 @@ class ArchitecturesTest {
         new ArchitectureSpec("deeplabv3plus", "resnet34", 8, null),
         new ArchitectureSpec("deeplabv3plus", "xception65", 16, null),
         new ArchitectureSpec("fastfcn", "resnet18", null, "aspp"),
-        new ArchitectureSpec("fastfcn", "resnet18", null, "fcn"));
+        new ArchitectureSpec("fastfcn", "resnet18", null, "fcn"),
+        new ArchitectureSpec("fcn8s", null, null, null),
+        new ArchitectureSpec("fcn16s", null, null, null),
+        new ArchitectureSpec("fcn32s", null, null, null));
   }
 
   @ParameterizedTest
@@ -161,7 +164,10 @@ class ArchitecturesTest {
         "deeplabv3plus-xception65-os16",
         "deeplabv3plus-xception65-os8",
         "fastfcn-resnet50-aspp",
-        "fastfcn-resnet50-fcn");
+        "fastfcn-resnet50-fcn",
+        "fcn8s-vgg16",
+        "fcn16s-vgg16",
+        "fcn32s-vgg16");
   }
 
   /** A reference older than its script would hold the test to a network nobody builds any more. */
@@ -256,9 +262,11 @@ class ArchitecturesTest {
   @Test
   void specDefaultsAndRejections() {
     ArchitectureSpec plus = new ArchitectureSpec("DeepLabV3Plus", null, null, null);
+    ArchitectureSpec fcn8s = new ArchitectureSpec("FCN8s", null, null, null);
     assertEquals(new ArchitectureSpec("deeplabv3plus", "resnet50", 16, null), plus);
     assertEquals(8, new ArchitectureSpec("deeplabv3", null, null, null).outputStride());
     assertEquals("aspp", new ArchitectureSpec("fastfcn", "resnet101", null, null).head());
+    assertEquals(new ArchitectureSpec("fcn8s", "vgg16", null, null), fcn8s);
 
     assertMessage(
         "unknown architecture 'unet'", () -> new ArchitectureSpec("unet", null, null, null));
@@ -266,9 +274,9 @@ class ArchitecturesTest {
         new ArchitectureSpec("deeplabv3plus", "xception65", 16, null),
         new ArchitectureSpec("deeplabv3plus", "Xception65", null, null));
     assertMessage(
-        "unknown backbone 'resnet152': expected one of resnet18, resnet34, resnet50, resnet101,"
-            + " xception65",
-        () -> new ArchitectureSpec("deeplabv3", "resnet152", null, null));
+        "unknown backbone 'resnet152' for deeplabv3plus: expected one of resnet18, resnet34,"
+            + " resnet50, resnet101, xception65",
+        () -> new ArchitectureSpec("deeplabv3plus", "resnet152", null, null));
     assertMessage(
         "backbone xception65 is for deeplabv3plus only",
         () -> new ArchitectureSpec("fastfcn", "xception65", null, null));
@@ -285,6 +293,21 @@ class ArchitecturesTest {
     assertMessage(
         "head does not apply to deeplabv3plus",
         () -> new ArchitectureSpec("deeplabv3plus", null, 16, "aspp"));
+    assertMessage(
+        "unknown backbone 'resnet50' for fcn8s: expected one of vgg16",
+        () -> new ArchitectureSpec("fcn8s", "resnet50", null, null));
+    assertMessage(
+        "unknown backbone 'vgg16' for deeplabv3: expected one of resnet18, resnet34, resnet50,"
+            + " resnet101",
+        () -> new ArchitectureSpec("deeplabv3", "vgg16", null, null));
+    assertMessage(
+        "output_stride does not apply to fcn16s",
+        () -> new ArchitectureSpec("fcn16s", null, 16, null));
+    assertMessage(
+        "head does not apply to fcn32s", () -> new ArchitectureSpec("fcn32s", null, null, "fcn"));
+    assertMessage(
+        "expected one of deeplabv3, deeplabv3plus, fastfcn, fcn8s, fcn16s, fcn32s",
+        () -> new ArchitectureSpec("fcn4s", null, null, null));
     assertMessage("at least one input band", () -> Architectures.build(plus, 0, 5));
   }
 

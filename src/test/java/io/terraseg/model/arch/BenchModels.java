@@ -46,9 +46,12 @@ final class BenchModels {
           new ArchitectureSpec(architecture, backbone, outputStride, head), 3, classes);
     }
 
-    /** The stride the backbone stops at: FastFCN's is 32, the JPU recovering stride 8 after it. */
+    /**
+     * The stride the backbone stops at: FastFCN's is 32, the JPU recovering stride 8 after it;
+     * FCN's VGG-16 too, its skips fusing scores back to 8, 16 or 32.
+     */
     int backboneStride() {
-      return architecture.equals("fastfcn") ? 32 : outputStride;
+      return outputStride == null ? 32 : outputStride;
     }
   }
 
@@ -65,7 +68,8 @@ final class BenchModels {
           new Config("fastfcn-r50-fcn", "fastfcn", "resnet50", null, "fcn"),
           new Config("dilatedfcn-r50-os8-fcn", "dilatedfcn", "resnet50", 8, "fcn"),
           new Config("deeplabv3plus-r18-os16", "deeplabv3plus", "resnet18", 16, null),
-          new Config("fastfcn-r18-fcn", "fastfcn", "resnet18", null, "fcn"));
+          new Config("fastfcn-r18-fcn", "fastfcn", "resnet18", null, "fcn"),
+          new Config("fcn8s-vgg16", "fcn8s", "vgg16", null, null));
 
   /**
    * FastFCN paper's speed table (ResNet-50, FPS): DeepLabV3's ASPP head on a dilated backbone vs on
