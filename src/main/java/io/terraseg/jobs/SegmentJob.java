@@ -214,6 +214,7 @@ public final class SegmentJob {
       if (!confusions.isEmpty()) {
         Reports.writeMetrics(out, spec.classNames(), confusions);
       }
+      Reports.writeAreas(out, spec.classNames(), all);
       double seconds = (System.nanoTime() - start) / 1e9;
       RunSummary summary =
           RunSummary.of(

@@ -21,7 +21,7 @@ import org.apache.hadoop.fs.FileStatus;
 public record Fingerprint(String modelHash, int tileSize, int overlap, Integer ignoreIndex)
     implements Serializable {
   /** Bumped whenever the mask format changes, so older outputs are recomputed. */
-  private static final String FORMAT = "terraseg-mask-1";
+  private static final String FORMAT = "terraseg-mask-2"; // 2: COG with overviews, class areas
 
   public static Fingerprint of(Path modelDir, int tileSize, int overlap, Integer ignoreIndex) {
     return new Fingerprint(ModelDigest.of(modelDir), tileSize, overlap, ignoreIndex);

@@ -12,6 +12,7 @@ import io.terraseg.plan.SegmentPlan;
 import io.terraseg.plan.TileRange;
 import io.terraseg.raster.GeoTiffFile;
 import io.terraseg.raster.MaskFormat;
+import io.terraseg.raster.PixelArea;
 import io.terraseg.tiling.Tile;
 import io.terraseg.write.MaskPart;
 import io.terraseg.write.TileCodec;
@@ -63,6 +64,13 @@ public final class RangePredictor implements AutoCloseable {
           });
 
   private final TileCodec codec = new TileCodec();
+
+  /** The current range's pixels and area of each class, and the scene's pixel area (or null). */
+  private long[] classPixels;
+
+  private double[] classAreas;
+  private PixelArea pixelArea;
+  private final long[] rowPixels = new long[MaskFormat.MAX_CLASSES];
 
   /** A core's predicted and true classes, for counting; reused from tile to tile. */
   private int[] predictions = new int[0];
@@ -145,6 +153,10 @@ public final class RangePredictor implements AutoCloseable {
     byte[][] tiles = new byte[range.size()][];
     ConfusionMatrix confusion =
         scene.label() == null ? null : new ConfusionMatrix(plan.numClasses());
+    classPixels = new long[plan.numClasses()];
+    // Before the first read of the range is submitted: the image is not in use on another thread.
+    pixelArea = PixelArea.of(open(scene.image().uri()).crs(), scene.image().geoTransform());
+    classAreas = pixelArea == null ? null : new double[plan.numClasses()];
     long predicted = 0;
     int slot = 0;
     Future<Batch> reading = readAhead.submit(() -> read(range, range.from(), buffers[0]));
@@ -185,7 +197,8 @@ public final class RangePredictor implements AutoCloseable {
       sizes[i] = tiles[i].length;
       data.writeBytes(tiles[i]);
     }
-    return new MaskPart(range, sizes, data.toByteArray(), predicted, confusion);
+    return new MaskPart(
+        range, sizes, data.toByteArray(), predicted, confusion, classPixels, classAreas);
   }
 
   /** On the read-ahead thread: fills {@code batch} from tile {@code from} of the range on. */
@@ -299,6 +312,7 @@ public final class RangePredictor implements AutoCloseable {
         }
       }
     }
+    countClasses(mask, s, core);
     if (confusion != null) {
       int n = core.width * core.height;
       if (predictions.length < n) {
@@ -323,6 +337,30 @@ public final class RangePredictor implements AutoCloseable {
           core);
     }
     return codec.deflate(mask);
+  }
+
+  /**
+   * Adds a core's pixels per class to the range's counts and, row by row (a geographic CRS's pixels
+   * shrink towards the poles), their area: areas.csv comes from these, without another pass.
+   */
+  private void countClasses(byte[] mask, int stride, Rectangle core) {
+    int k = classPixels.length;
+    for (int y = 0; y < core.height; y++) {
+      Arrays.fill(rowPixels, 0, k, 0);
+      for (int x = 0, at = y * stride; x < core.width; x++, at++) {
+        int c = mask[at] & 0xFF;
+        if (c < k) {
+          rowPixels[c]++;
+        }
+      }
+      double area = pixelArea == null ? 0 : pixelArea.ofRow(core.y + y);
+      for (int c = 0; c < k; c++) {
+        classPixels[c] += rowPixels[c];
+        if (classAreas != null) {
+          classAreas[c] += rowPixels[c] * area;
+        }
+      }
+    }
   }
 
   private GeoTiffFile open(String uri) {

@@ -227,6 +227,19 @@ public final class GeoTiffFile implements Closeable {
     return uri;
   }
 
+  /** The CRS its GeoKeys describe, or null without GeoKeys. */
+  public CoordinateReferenceSystem crs() {
+    if (metadata.getRootIFD().getTIFFField(GeoTIFFTagSet.TAG_GEO_KEY_DIRECTORY) == null) {
+      return null;
+    }
+    try {
+      return new GeoTiffMetadata2CRSAdapter(null)
+          .createCoordinateSystem(new GeoTiffIIOMetadataDecoder(metadata));
+    } catch (Exception e) {
+      throw error("unreadable CRS in GeoKeys (" + TerraSegException.describe(e) + ")", e);
+    }
+  }
+
   private RasterInfo info(boolean decodeCrs) {
     TIFFIFD ifd = metadata.getRootIFD();
     boolean tiled = ifd.getTIFFField(BaselineTIFFTagSet.TAG_TILE_WIDTH) != null;
@@ -244,15 +257,11 @@ public final class GeoTiffFile implements Closeable {
                 : ifd.getTIFFField(GeoTIFFTagSet.TAG_GEO_ASCII_PARAMS).getAsString(0));
     String wkt = null;
     Integer epsg = null;
-    if (decodeCrs && tags.geoKeyDirectory() != null) {
+    CoordinateReferenceSystem crs = decodeCrs ? crs() : null;
+    if (crs != null) {
+      wkt = crs.toWKT();
       try {
-        CoordinateReferenceSystem crs =
-            new GeoTiffMetadata2CRSAdapter(null)
-                .createCoordinateSystem(new GeoTiffIIOMetadataDecoder(metadata));
-        if (crs != null) {
-          wkt = crs.toWKT();
-          epsg = CRS.lookupEpsgCode(crs, false);
-        }
+        epsg = CRS.lookupEpsgCode(crs, false);
       } catch (Exception e) {
         throw error("unreadable CRS in GeoKeys (" + TerraSegException.describe(e) + ")", e);
       }

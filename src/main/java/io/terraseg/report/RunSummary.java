@@ -1,6 +1,7 @@
 package io.terraseg.report;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
@@ -42,6 +43,8 @@ public record RunSummary(
 
   /**
    * @param tilesPredicted tiles the model ran on (the rest were all nodata)
+   * @param classPixels the mask's pixels of each class id (as in areas.csv)
+   * @param classAreas their area in m², by class id; absent when the scene has no CRS
    */
   @JsonInclude(JsonInclude.Include.NON_NULL)
   public record SceneSummary(
@@ -54,6 +57,8 @@ public record RunSummary(
       Integer height,
       Long tiles,
       Long tilesPredicted,
+      long[] classPixels,
+      @JsonProperty("class_areas_m2") double[] classAreas,
       String error) {}
 
   private static final ObjectMapper JSON =
@@ -95,6 +100,8 @@ public record RunSummary(
               written ? s.height() : null,
               written ? s.tiles() : null,
               written ? s.tilesPredicted() : null,
+              written ? s.classPixels() : null,
+              written ? s.classAreas() : null,
               s.error()));
       if (s.status() == SceneResult.Status.DONE) {
         tiles += s.tiles();

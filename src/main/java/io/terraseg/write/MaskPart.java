@@ -11,10 +11,14 @@ import io.terraseg.plan.TileRange;
  * @param data the compressed tiles back to back; null when only the header was read from a part
  *     file
  * @param confusion the range's confusion matrix, null without labels
+ * @param classPixels pixels of each class id in the range's cores (nodata not counted)
+ * @param classAreas their ground area in m², null when the scene's pixel area is unknown
  */
 public record MaskPart(
     TileRange range,
     long[] tileBytes,
     byte[] data,
     long tilesPredicted,
-    ConfusionMatrix confusion) {}
+    ConfusionMatrix confusion,
+    long[] classPixels,
+    double[] classAreas) {}

@@ -18,6 +18,8 @@ import java.io.Serializable;
  * @param fingerprint what the mask depends on (see {@code io.terraseg.plan.Fingerprint})
  * @param mask file name of the mask inside OUT_DIR
  * @param confusionMatrix rows = label, columns = prediction; null when the scene has no labels
+ * @param classPixels the mask's pixels of each class id (nodata not counted)
+ * @param classAreas their ground area in m², null when the scene's pixel area is unknown (no CRS)
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record SceneResult(
@@ -34,6 +36,8 @@ public record SceneResult(
     long tilesPredicted,
     long[][] confusionMatrix,
     long ignoredPixels,
+    long[] classPixels,
+    double[] classAreas,
     String error)
     implements Serializable {
 
@@ -53,7 +57,7 @@ public record SceneResult(
 
   public static SceneResult failed(String name, String image, String label, String error) {
     return new SceneResult(
-        name, Status.FAILED, null, image, label, null, 0, 0, 0, 0, 0, null, 0, error);
+        name, Status.FAILED, null, image, label, null, 0, 0, 0, 0, 0, null, 0, null, null, error);
   }
 
   /** The same result, as a later run that found it complete reports it. */
@@ -72,6 +76,8 @@ public record SceneResult(
         tilesPredicted,
         confusionMatrix,
         ignoredPixels,
+        classPixels,
+        classAreas,
         null);
   }
 

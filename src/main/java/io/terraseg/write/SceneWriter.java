@@ -90,10 +90,18 @@ public final class SceneWriter {
     ConfusionMatrix confusion =
         scene.label() == null ? null : new ConfusionMatrix(plan.numClasses());
     long predicted = 0;
+    long[] classPixels = new long[plan.numClasses()];
+    double[] classAreas = parts.get(0).classAreas() == null ? null : new double[plan.numClasses()];
     for (MaskPart part : parts) {
       System.arraycopy(
           part.tileBytes(), 0, byteCounts, part.range().from(), part.tileBytes().length);
       predicted += part.tilesPredicted();
+      for (int c = 0; c < classPixels.length; c++) {
+        classPixels[c] += part.classPixels()[c];
+        if (classAreas != null) {
+          classAreas[c] += part.classAreas()[c];
+        }
+      }
       if (confusion != null) {
         confusion.merge(part.confusion());
       }
@@ -164,6 +172,8 @@ public final class SceneWriter {
               predicted,
               confusion == null ? null : confusion.toArray(),
               confusion == null ? 0 : confusion.ignoredPixels(),
+              classPixels,
+              classAreas,
               null);
       SceneRecords.write(fs, root, result);
       return result;
@@ -195,12 +205,7 @@ public final class SceneWriter {
       int i = 0;
       for (int p = 0; p < parts.size(); p++) {
         MaskPart part = parts.get(p);
-        long offset =
-            files == null
-                ? 0
-                : partHeaderBytes(
-                    part.confusion() == null ? 0 : part.confusion().numClasses(),
-                    part.tileBytes().length);
+        long offset = files == null ? 0 : partHeaderBytes(part);
         for (long size : part.tileBytes()) {
           partOf[i] = p;
           offsets[i++] = offset;
@@ -253,9 +258,11 @@ public final class SceneWriter {
   }
 
   /** Where a part file's first tile starts: after its header (see {@link #writePart}). */
-  private static long partHeaderBytes(int numClasses, int tiles) {
-    long matrix = numClasses == 0 ? 0 : 8L * numClasses * numClasses + 8;
-    return 4 + 4 + 4 + 8 + 4 + matrix + 8L * tiles;
+  private static long partHeaderBytes(MaskPart part) {
+    ConfusionMatrix cm = part.confusion();
+    long matrix = cm == null ? 0 : 8L * cm.numClasses() * cm.numClasses() + 8;
+    long classes = 4 + 1 + 16L * part.classPixels().length;
+    return 4 + 4 + 4 + 8 + 4 + matrix + classes + 8L * part.tileBytes().length;
   }
 
   /** Part file: magic, range, counts, tile sizes, then the compressed tiles. */
@@ -273,6 +280,12 @@ public final class SceneWriter {
         }
       }
       out.writeLong(cm.ignoredPixels());
+    }
+    out.writeInt(part.classPixels().length);
+    out.writeBoolean(part.classAreas() != null);
+    for (int c = 0; c < part.classPixels().length; c++) {
+      out.writeLong(part.classPixels()[c]);
+      out.writeDouble(part.classAreas() == null ? 0 : part.classAreas()[c]);
     }
     for (long size : part.tileBytes()) {
       out.writeLong(size);
@@ -302,11 +315,26 @@ public final class SceneWriter {
       }
       cm = ConfusionMatrix.of(rows, in.readLong());
     }
+    long[] pixels = new long[in.readInt()];
+    double[] areas = in.readBoolean() ? new double[pixels.length] : null;
+    for (int c = 0; c < pixels.length; c++) {
+      pixels[c] = in.readLong();
+      double area = in.readDouble();
+      if (areas != null) {
+        areas[c] = area;
+      }
+    }
     long[] sizes = new long[to - from];
     for (int i = 0; i < sizes.length; i++) {
       sizes[i] = in.readLong();
     }
     return new MaskPart(
-        new TileRange(like.scene(), from, to, like.ranges()), sizes, null, predicted, cm);
+        new TileRange(like.scene(), from, to, like.ranges()),
+        sizes,
+        null,
+        predicted,
+        cm,
+        pixels,
+        areas);
   }
 }

@@ -391,6 +391,36 @@ class SegmentJobTest {
           readAll(out.resolve(name + ".mask.tif")),
           name + ".mask.tif");
     }
+    // areas.csv from the tasks' counts (b's from two tasks' parts) equals NumPy's count of each
+    // mask as GDAL reads it, times the pixel area of its geotransform; then the run's totals.
+    String expected =
+        TestRasters.python(
+            String.join(
+                "\n",
+                "import sys",
+                "import numpy as np",
+                "from osgeo import gdal",
+                "names = ['water', 'vegetation', 'bare soil', 'built-up', 'other']",
+                "k = len(names)",
+                "rows, total, total_area = [], np.zeros(k), np.zeros(k)",
+                "for scene in 'abc':",
+                "    ds = gdal.Open(sys.argv[1] + '/' + scene + '.mask.tif')",
+                "    t = ds.GetGeoTransform()",
+                "    counts = np.bincount(ds.ReadAsArray().ravel(), minlength=256)[:k]",
+                "    area = counts * abs(t[1] * t[5] - t[2] * t[4])",
+                "    total = total + counts",
+                "    total_area = total_area + area",
+                "    rows += [f'{scene},{c},{names[c]},{counts[c]},{area[c]:.3f}' for c in range(k)]",
+                "rows += [f'*,{c},{names[c]},{int(total[c])},{total_area[c]:.3f}' for c in range(k)]",
+                "print('scene,class_id,class_name,pixels,area_m2')",
+                "print('\\n'.join(rows))"),
+            out.toString());
+    assertEquals(expected, Files.readString(out.resolve("areas.csv")));
+    JsonNode run = new ObjectMapper().readTree(out.resolve("run.json").toFile());
+    assertEquals(
+        Files.readAllLines(out.resolve("areas.csv")).get(1).split(",")[3],
+        run.at("/inputs/0/class_pixels/0").asText(),
+        "run.json has the same counts");
   }
 
   /**
