@@ -39,6 +39,7 @@ import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.SparkSession;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import scala.jdk.javaapi.CollectionConverters;
 
 /**
  * segment: plan (driver) → predict and write (executors) → report (driver), in two Spark jobs
@@ -322,6 +323,12 @@ public final class SegmentJob {
       return modelDir.toAbsolutePath().toString();
     }
     String name = "terraseg-model-" + modelHash.substring(0, 16) + ".zip";
+    // A driver that runs several jobs ships a model once: Spark refuses a second archive of the
+    // same name from another path, and the name is the content.
+    if (CollectionConverters.asJava(jsc.sc().listArchives()).stream()
+        .anyMatch(uri -> uri.endsWith("/" + name))) {
+      return SegmentPlan.SHIPPED + name;
+    }
     try {
       Path archive = Files.createTempDirectory("terraseg-model").resolve(name);
       archive.toFile().deleteOnExit();
