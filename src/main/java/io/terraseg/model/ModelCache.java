@@ -140,7 +140,7 @@ public final class ModelCache {
     }
 
     /** The first (or only) model. */
-    public SegmentationModel model() {
+    SegmentationModel model() {
       return entries.get(0).model;
     }
 
