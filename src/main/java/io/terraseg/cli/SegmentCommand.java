@@ -1,6 +1,8 @@
 package io.terraseg.cli;
 
 import io.terraseg.jobs.SegmentJob;
+import io.terraseg.model.Ensemble;
+import io.terraseg.model.Tta;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -21,9 +23,37 @@ final class SegmentCommand implements Callable<Integer> {
   @Option(
       names = "--model",
       required = true,
+      arity = "1..*",
       paramLabel = "MODEL_DIR",
-      description = "directory with model.json")
-  Path model;
+      description =
+          "directory with model.json; several (repeat the option) make an ensemble, whose models"
+              + " must have the same classes and each read their own bands")
+  List<Path> models;
+
+  @Option(
+      names = "--model-weights",
+      split = ",",
+      arity = "1..*",
+      paramLabel = "W",
+      description = "a positive weight per --model, in order, e.g. 2,1 (default: 1 each)")
+  List<Double> modelWeights;
+
+  @Option(
+      names = "--ensemble",
+      paramLabel = "MODE",
+      description =
+          "how an ensemble's models combine: mean (default: the weighted mean of their"
+              + " probabilities) or vote (the weighted majority of their classes, ties to the mean)")
+  Ensemble ensemble;
+
+  @Option(
+      names = "--tta",
+      paramLabel = "MODE",
+      description =
+          "test-time augmentation, the mean of the probabilities over: none (default), flips"
+              + " (identity, horizontal, vertical, both: 4 forward passes per tile) or d4 (the 8"
+              + " rotations and reflections: 8 passes)")
+  Tta tta;
 
   @Option(
       names = "--input",
@@ -93,7 +123,19 @@ final class SegmentCommand implements Callable<Integer> {
     SegmentJob.run(
         spark.session("segment"),
         new SegmentJob.Options(
-            model, inputs, output, tile, overlap, batch, labels, ignoreIndex, force, keepGoing));
+            models,
+            inputs,
+            output,
+            tile,
+            overlap,
+            batch,
+            labels,
+            ignoreIndex,
+            force,
+            keepGoing,
+            tta,
+            ensemble,
+            modelWeights));
     return 0;
   }
 }

@@ -3,8 +3,12 @@ package io.terraseg.jobs;
 import ai.djl.Device;
 import io.terraseg.TerraSegException;
 import io.terraseg.metrics.ConfusionMatrix;
+import io.terraseg.model.Ensemble;
+import io.terraseg.model.Inference;
 import io.terraseg.model.ModelCache;
 import io.terraseg.model.ModelSpec;
+import io.terraseg.model.SegmentationModel;
+import io.terraseg.model.Tta;
 import io.terraseg.plan.Fingerprint;
 import io.terraseg.plan.InputPaths;
 import io.terraseg.plan.Partitions;
@@ -25,6 +29,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -39,6 +44,7 @@ import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.SparkSession;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import scala.jdk.javaapi.CollectionConverters;
 
 /**
  * segment: plan (driver) → predict and write (executors) → report (driver), in two Spark jobs
@@ -52,7 +58,8 @@ public final class SegmentJob {
   static final int DEFAULT_OVERLAP = 64;
 
   /**
-   * @param tile tile size, null = model.json's, else 512
+   * @param modelDirs one model directory, or the models of an ensemble in order
+   * @param tile tile size, null = the (first) model.json's, else 512
    * @param overlap null = model.json's, else 64
    * @param batch tiles per forward pass, null = chosen for the executors' device ({@link
    *     Devices#defaultBatch})
@@ -60,9 +67,12 @@ public final class SegmentJob {
    *     evaluation
    * @param force recompute scenes that are already complete
    * @param keepGoing a failing scene does not stop the others (the run still fails at the end)
+   * @param tta test-time augmentation, null = none
+   * @param ensemble how the models combine, null = mean
+   * @param modelWeights one positive weight per model, null or empty = 1 each
    */
   public record Options(
-      Path modelDir,
+      List<Path> modelDirs,
       List<String> inputs,
       String output,
       Integer tile,
@@ -71,7 +81,38 @@ public final class SegmentJob {
       List<String> labels,
       Integer ignoreIndex,
       boolean force,
-      boolean keepGoing) {
+      boolean keepGoing,
+      Tta tta,
+      Ensemble ensemble,
+      List<Double> modelWeights) {
+    /** One model, no test-time augmentation. */
+    public Options(
+        Path modelDir,
+        List<String> inputs,
+        String output,
+        Integer tile,
+        Integer overlap,
+        Integer batch,
+        List<String> labels,
+        Integer ignoreIndex,
+        boolean force,
+        boolean keepGoing) {
+      this(
+          List.of(modelDir),
+          inputs,
+          output,
+          tile,
+          overlap,
+          batch,
+          labels,
+          ignoreIndex,
+          force,
+          keepGoing,
+          null,
+          null,
+          null);
+    }
+
     public Options(
         Path modelDir,
         List<String> inputs,
@@ -82,6 +123,58 @@ public final class SegmentJob {
         List<String> labels,
         Integer ignoreIndex) {
       this(modelDir, inputs, output, tile, overlap, batch, labels, ignoreIndex, false, false);
+    }
+
+    public Options withBatch(int batch) {
+      return new Options(
+          modelDirs,
+          inputs,
+          output,
+          tile,
+          overlap,
+          batch,
+          labels,
+          ignoreIndex,
+          force,
+          keepGoing,
+          tta,
+          ensemble,
+          modelWeights);
+    }
+
+    public Options withTta(Tta tta) {
+      return new Options(
+          modelDirs,
+          inputs,
+          output,
+          tile,
+          overlap,
+          batch,
+          labels,
+          ignoreIndex,
+          force,
+          keepGoing,
+          tta,
+          ensemble,
+          modelWeights);
+    }
+
+    /** These models instead, combined by {@code ensemble} with {@code weights}. */
+    public Options withModels(List<Path> modelDirs, List<Double> weights, Ensemble ensemble) {
+      return new Options(
+          modelDirs,
+          inputs,
+          output,
+          tile,
+          overlap,
+          batch,
+          labels,
+          ignoreIndex,
+          force,
+          keepGoing,
+          tta,
+          ensemble,
+          weights);
     }
   }
 
@@ -97,22 +190,21 @@ public final class SegmentJob {
     // After limitThreads: choosing may start the engine, which reads its thread counts once.
     if (options.batch() == null) {
       options =
-          new Options(
-              options.modelDir(),
-              options.inputs(),
-              options.output(),
-              options.tile(),
-              options.overlap(),
-              Devices.defaultBatch(conf, Spark.isSingleJvm(conf.get("spark.master"))),
-              options.labels(),
-              options.ignoreIndex(),
-              options.force(),
-              options.keepGoing());
+          options.withBatch(
+              Devices.defaultBatch(conf, Spark.isSingleJvm(conf.get("spark.master"))));
     }
     if (options.batch() < 1) {
       throw new TerraSegException("--batch must be at least 1; got " + options.batch());
     }
-    ModelSpec spec = ModelSpec.read(options.modelDir());
+    List<Path> modelDirs = options.modelDirs();
+    if (modelDirs == null || modelDirs.isEmpty()) {
+      throw new TerraSegException("--model: a model directory is required");
+    }
+    Inference inference =
+        Inference.of(options.tta(), options.ensemble(), options.modelWeights(), modelDirs.size());
+    List<ModelSpec> specs = modelDirs.stream().map(ModelSpec::read).toList();
+    requireSameClasses(modelDirs, specs);
+    ModelSpec spec = specs.get(0);
     int tileSize =
         options.tile() != null
             ? options.tile()
@@ -147,14 +239,20 @@ public final class SegmentJob {
 
     try (OutputDir out = OutputDir.open(options.output(), hadoop)) {
       Fingerprint fingerprint =
-          Fingerprint.of(options.modelDir(), tileSize, overlap, options.ignoreIndex());
+          Fingerprint.of(modelDirs, inference, tileSize, overlap, options.ignoreIndex());
+      // Every band any model reads: a scene must have them all.
+      int[] bands =
+          specs.stream()
+              .flatMapToInt(s -> Arrays.stream(s.input().bands()))
+              .distinct()
+              .sorted()
+              .toArray();
       List<PlannedScene> planned =
           ScenePlanner.plan(
               jsc,
               images,
               labels,
-              new ScenePlanner.Settings(
-                  fingerprint, spec.input().bands(), options.output(), options.force()));
+              new ScenePlanner.Settings(fingerprint, bands, options.output(), options.force()));
       List<Scene> scenes = new ArrayList<>();
       for (PlannedScene p : planned) {
         if (p.error() != null && !options.keepGoing()) {
@@ -169,8 +267,10 @@ public final class SegmentJob {
       if (!scenes.isEmpty()) {
         // One blank tile on the CPU: a broken or mismatched model fails before any output, naming
         // the file.
-        try (ModelCache.Lease model = ModelCache.acquire(options.modelDir(), Device.cpu())) {
-          model.model().check(tileSize);
+        try (ModelCache.Lease models = ModelCache.acquire(modelDirs, Device.cpu())) {
+          for (SegmentationModel model : models.models()) {
+            model.check(tileSize);
+          }
         }
         try {
           tasks =
@@ -178,12 +278,13 @@ public final class SegmentJob {
                   spark,
                   jsc,
                   scenes,
-                  spec,
+                  specs,
+                  inference,
                   options,
                   tileSize,
                   overlap,
                   threads,
-                  fingerprint.modelHash());
+                  fingerprint.modelHashes());
         } finally {
           out.removeWork();
         }
@@ -218,7 +319,9 @@ public final class SegmentJob {
       double seconds = (System.nanoTime() - start) / 1e9;
       RunSummary summary =
           RunSummary.of(
-              spec.name(),
+              specs.stream().map(ModelSpec::name).toList(),
+              modelDirs.stream().map(Path::toString).toList(),
+              inference,
               conf.get("spark.master"),
               tileSize,
               overlap,
@@ -260,21 +363,47 @@ public final class SegmentJob {
     }
   }
 
+  /**
+   * The models of an ensemble must have the same classes, ids and names: a mask's class ids mean
+   * one thing.
+   */
+  private static void requireSameClasses(List<Path> modelDirs, List<ModelSpec> specs) {
+    for (int m = 1; m < specs.size(); m++) {
+      if (!specs.get(m).classNames().equals(specs.get(0).classNames())) {
+        throw new TerraSegException(
+            modelDirs.get(0)
+                + " and "
+                + modelDirs.get(m)
+                + ": the models of an ensemble must have the same classes; "
+                + specs.get(0).classNames()
+                + " vs "
+                + specs.get(m).classNames());
+      }
+    }
+  }
+
   private static TaskResult predictAndWrite(
       SparkSession spark,
       JavaSparkContext jsc,
       List<Scene> scenes,
-      ModelSpec spec,
+      List<ModelSpec> specs,
+      Inference inference,
       Options options,
       int tileSize,
       int overlap,
       int threads,
-      String modelHash) {
+      List<String> modelHashes) {
+    ModelSpec spec = specs.get(0);
     int[] palette = new int[256];
     spec.classes().forEach(c -> palette[c.id()] = c.rgb());
+    List<String> locations = new ArrayList<>();
+    for (int m = 0; m < specs.size(); m++) {
+      locations.add(modelLocation(jsc, options.modelDirs().get(m), modelHashes.get(m)));
+    }
     SegmentPlan plan =
         new SegmentPlan(
-            modelLocation(jsc, options.modelDir(), modelHash),
+            locations,
+            inference,
             spec.numClasses(),
             palette,
             tileSize,
@@ -289,14 +418,29 @@ public final class SegmentJob {
         new TileProgress(partitions.stream().mapToInt(Partitions::tiles).toArray(), 5);
     spark.sparkContext().addSparkListener(progress);
     try {
+      String models =
+          specs.size() == 1
+              ? "model " + spec.name()
+              : "models "
+                  + specs.stream().map(ModelSpec::name).toList()
+                  + " ("
+                  + inference.ensemble().name().toLowerCase(Locale.ROOT)
+                  + ", weights "
+                  + inference.weights()
+                  + ")";
+      String tta =
+          inference.tta() == Tta.NONE
+              ? ""
+              : ", tta " + inference.tta().name().toLowerCase(Locale.ROOT);
       LOG.info(
-          "segment: {} scene(s) to do, {} tiles of {} px (overlap {}), batch {}, model {}, {} task(s)",
+          "segment: {} scene(s) to do, {} tiles of {} px (overlap {}), batch {}, {}{}, {} task(s)",
           scenes.size(),
           partitions.stream().mapToInt(Partitions::tiles).sum(),
           tileSize,
           overlap,
           options.batch(),
-          spec.name(),
+          models,
+          tta,
           partitions.size());
       jsc.setLocalProperty(TileProgress.JOB_PROPERTY, "true");
       TaskResult result =
@@ -313,7 +457,7 @@ public final class SegmentJob {
   }
 
   /**
-   * Local runs (one JVM) read the model where it is; on a cluster, local-cluster included, the
+   * Local runs (one JVM) read a model where it is; on a cluster, local-cluster included, each model
    * directory is shipped once per executor as a zip archive that Spark unpacks there (addFile takes
    * no local directories on a cluster), so executors need no access to the driver's disk. The
    * archive is named after the model's hash: a changed model is a new archive.
@@ -323,6 +467,13 @@ public final class SegmentJob {
       return modelDir.toAbsolutePath().toString();
     }
     String name = "terraseg-model-" + modelHash.substring(0, 16) + ".zip";
+    // A driver that runs several jobs (or an ensemble naming a model twice) ships a model once:
+    // Spark refuses a second archive of the same name from another path, and the name is the
+    // content.
+    if (CollectionConverters.asJava(jsc.sc().listArchives()).stream()
+        .anyMatch(uri -> uri.endsWith("/" + name))) {
+      return SegmentPlan.SHIPPED + name;
+    }
     try {
       Path archive = Files.createTempDirectory("terraseg-model").resolve(name);
       archive.toFile().deleteOnExit();

@@ -36,10 +36,11 @@ final class SegmentTask implements FlatMapFunction<Iterator<TileRange>, TaskResu
     Devices.limitThreads(plan.threadsPerTask());
     SceneWriter writer = new SceneWriter(plan, hadoop.get());
     TaskResult result = new TaskResult();
-    // The lease keeps the model open until this task is done with it, however the cache evicts.
-    try (ModelCache.Lease model =
-            ModelCache.acquire(plan.localModelDir(), Devices.forCurrentTask());
-        RangePredictor predictor = new RangePredictor(plan, model.model(), hadoop.get())) {
+    // The lease keeps the models open until this task is done with them, however the cache
+    // evicts.
+    try (ModelCache.Lease models =
+            ModelCache.acquire(plan.localModelDirs(), Devices.forCurrentTask());
+        RangePredictor predictor = new RangePredictor(plan, models.models(), hadoop.get())) {
       while (ranges.hasNext()) {
         TileRange range = ranges.next();
         result.tiles += range.size();

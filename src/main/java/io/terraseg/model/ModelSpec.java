@@ -10,7 +10,9 @@ import java.io.Serializable;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Objects;
 import java.util.regex.Pattern;
 
 /**
@@ -50,9 +52,39 @@ public record ModelSpec(
     }
   }
 
-  /** bands are 1-based and may repeat; band b is fed as (raw / scale − mean[b]) / std[b]. */
+  /**
+   * bands are 1-based and may repeat; band b is fed as (raw / scale − mean[b]) / std[b]. Equal by
+   * content, so that the models of an ensemble that are fed alike share one sampled batch.
+   */
   public record InputSpec(int[] bands, double scale, double[] mean, double[] std)
-      implements Serializable {}
+      implements Serializable {
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof InputSpec other
+          && Arrays.equals(bands, other.bands)
+          && Double.compare(scale, other.scale) == 0
+          && Arrays.equals(mean, other.mean)
+          && Arrays.equals(std, other.std);
+    }
+
+    @Override
+    public int hashCode() {
+      return Objects.hash(
+          Arrays.hashCode(bands), scale, Arrays.hashCode(mean), Arrays.hashCode(std));
+    }
+
+    @Override
+    public String toString() {
+      return "bands "
+          + Arrays.toString(bands)
+          + ", scale "
+          + scale
+          + ", mean "
+          + Arrays.toString(mean)
+          + ", std "
+          + Arrays.toString(std);
+    }
+  }
 
   public record TileSpec(int size, int overlap) implements Serializable {}
 

@@ -4,6 +4,9 @@ import ai.djl.Device;
 import ai.djl.MalformedModelException;
 import ai.djl.Model;
 import ai.djl.inference.Predictor;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
 import ai.djl.translate.TranslateException;
 import io.terraseg.TerraSegException;
 import java.io.IOException;
@@ -13,8 +16,8 @@ import java.util.Locale;
 
 /**
  * A loaded model directory: the spec from model.json and the network on one device. Thread-safe to
- * share; each thread takes its own {@link #newPredictor()} (DJL predictors are not thread-safe).
- * Tasks get one from {@link ModelCache}, which loads and closes them.
+ * share; each task predicts through its own {@link EnsemblePredictor} (DJL predictors are not
+ * thread-safe). Tasks get one from {@link ModelCache}, which loads and closes them.
  */
 public final class SegmentationModel implements AutoCloseable {
   private final Path dir;
@@ -78,9 +81,17 @@ public final class SegmentationModel implements AutoCloseable {
     return model.getNDManager().getDevice();
   }
 
-  /** A predictor for the calling thread: tiles in, class ids out (argmax runs on the engine). */
-  public Predictor<TileBatch, byte[]> newPredictor() {
-    return model.newPredictor(new TileBatchTranslator(spec.numClasses()));
+  /**
+   * A predictor for the calling thread: an N×C×T×T batch on the engine in, its logits out, checked
+   * and kept with the batch's NDManager ({@link EnsemblePredictor} combines them).
+   */
+  Predictor<NDArray, NDArray> newPredictor() {
+    return model.newPredictor(new LogitsTranslator(spec.numClasses()));
+  }
+
+  /** A manager for a predictor's arrays on this model's device. */
+  NDManager newManager() {
+    return model.getNDManager().newSubManager();
   }
 
   /**
@@ -91,9 +102,9 @@ public final class SegmentationModel implements AutoCloseable {
   public void check(int tileSize) {
     int batch = 1;
     int c = spec.input().bands().length;
-    TileBatch probe = new TileBatch(new float[batch * c * tileSize * tileSize], batch, c, tileSize);
-    try (Predictor<TileBatch, byte[]> predictor = newPredictor()) {
-      predictor.predict(probe);
+    try (NDManager manager = newManager();
+        Predictor<NDArray, NDArray> predictor = newPredictor()) {
+      predictor.predict(manager.zeros(new Shape(batch, c, tileSize, tileSize)));
     } catch (TranslateException | RuntimeException e) {
       Throwable cause = e;
       while (cause.getCause() != null && !(cause instanceof TerraSegException)) {

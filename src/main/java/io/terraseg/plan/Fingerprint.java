@@ -1,44 +1,64 @@
 package io.terraseg.plan;
 
+import io.terraseg.model.Inference;
 import io.terraseg.model.ModelDigest;
+import io.terraseg.model.Tta;
 import java.io.Serializable;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
 import java.util.HexFormat;
+import java.util.List;
 import org.apache.hadoop.fs.FileStatus;
 
 /**
  * What a scene's mask depends on, as one SHA-256: the input (and label) file's size and
- * modification time, the model's content and every option that changes pixels or counts. A re-run
+ * modification time, the models' content and every option that changes pixels or counts. A re-run
  * skips a scene whose recorded fingerprint matches and recomputes one whose fingerprint changed.
  *
- * @param modelHash the {@link ModelDigest} of the model directory (weights and model.json, whose
- *     bands, normalization and classes change the pixels): the executors' model cache knows the
- *     model by the same digest, and a copy of the directory keeps it
+ * @param modelHashes the {@link ModelDigest} of each model directory, in order (weights and
+ *     model.json, whose bands, normalization and classes change the pixels): the executors' model
+ *     cache knows a model by the same digest, and a copy of the directory keeps it
+ * @param inference test-time augmentation, ensemble mode and weights
  */
-public record Fingerprint(String modelHash, int tileSize, int overlap, Integer ignoreIndex)
+public record Fingerprint(
+    List<String> modelHashes, Inference inference, int tileSize, int overlap, Integer ignoreIndex)
     implements Serializable {
   /** Bumped whenever the mask format changes, so older outputs are recomputed. */
   private static final String FORMAT = "terraseg-mask-2"; // 2: COG with overviews, class areas
 
-  public static Fingerprint of(Path modelDir, int tileSize, int overlap, Integer ignoreIndex) {
-    return new Fingerprint(ModelDigest.of(modelDir), tileSize, overlap, ignoreIndex);
+  public static Fingerprint of(
+      List<Path> modelDirs, Inference inference, int tileSize, int overlap, Integer ignoreIndex) {
+    return new Fingerprint(
+        modelDirs.stream().map(ModelDigest::of).toList(),
+        inference,
+        tileSize,
+        overlap,
+        ignoreIndex);
   }
 
   String of(FileStatus image, FileStatus label) {
-    String text =
-        String.join(
-            "\n",
-            FORMAT,
-            file(image),
-            label == null ? "no labels" : file(label),
-            modelHash,
-            "tile " + tileSize,
-            "overlap " + overlap,
-            "ignore " + ignoreIndex);
-    return HexFormat.of().formatHex(sha256().digest(text.getBytes(StandardCharsets.UTF_8)));
+    List<String> lines = new ArrayList<>();
+    lines.add(FORMAT);
+    lines.add(file(image));
+    lines.add(label == null ? "no labels" : file(label));
+    // One model without TTA hashes the same text as before TTA and ensembles existed, so the
+    // masks of earlier runs stay complete. With one model, mode and weight change nothing.
+    lines.add(String.join(",", modelHashes));
+    if (modelHashes.size() > 1) {
+      lines.add("weights " + inference.weights());
+      lines.add("ensemble " + inference.ensemble());
+    }
+    if (inference.tta() != Tta.NONE) {
+      lines.add("tta " + inference.tta());
+    }
+    lines.add("tile " + tileSize);
+    lines.add("overlap " + overlap);
+    lines.add("ignore " + ignoreIndex);
+    return HexFormat.of()
+        .formatHex(sha256().digest(String.join("\n", lines).getBytes(StandardCharsets.UTF_8)));
   }
 
   private static String file(FileStatus status) {

@@ -1,21 +1,26 @@
 package io.terraseg.plan;
 
+import io.terraseg.model.Inference;
 import java.io.Serializable;
 import java.nio.file.Path;
+import java.util.List;
 import org.apache.spark.SparkFiles;
 
 /**
- * What every segment task needs besides its tile ranges, decided on the driver from model.json and
- * the options alone.
+ * What every segment task needs besides its tile ranges, decided on the driver from the models'
+ * model.json and the options alone.
  *
- * @param modelDir where the model directory is: a local path, or {@link #SHIPPED} + name when it
- *     was shipped to the executors as a zip archive with SparkContext.addArchive
+ * @param modelDirs where each model directory is, in the run's order: a local path, or {@link
+ *     #SHIPPED} + name when it was shipped to the executors as a zip archive with
+ *     SparkContext.addArchive
+ * @param inference the test-time augmentation, and how the models combine with which weights
  * @param palette 0xRRGGBB per class id, for the masks' color table
  * @param output OUT_DIR (any Hadoop FileSystem URI)
  * @param keepGoing a scene that fails is reported and the others go on
  */
 public record SegmentPlan(
-    String modelDir,
+    List<String> modelDirs,
+    Inference inference,
     int numClasses,
     int[] palette,
     int tileSize,
@@ -29,10 +34,14 @@ public record SegmentPlan(
   /** Marks a model directory shipped to executors as an archive (SparkContext.addArchive). */
   public static final String SHIPPED = "spark-files:";
 
-  /** Where this JVM finds the model directory. */
-  public Path localModelDir() {
-    return modelDir.startsWith(SHIPPED)
-        ? Path.of(SparkFiles.get(modelDir.substring(SHIPPED.length())))
-        : Path.of(modelDir);
+  /** Where this JVM finds the model directories. */
+  public List<Path> localModelDirs() {
+    return modelDirs.stream()
+        .map(
+            dir ->
+                dir.startsWith(SHIPPED)
+                    ? Path.of(SparkFiles.get(dir.substring(SHIPPED.length())))
+                    : Path.of(dir))
+        .toList();
   }
 }

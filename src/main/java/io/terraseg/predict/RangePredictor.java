@@ -1,10 +1,10 @@
 package io.terraseg.predict;
 
-import ai.djl.inference.Predictor;
 import ai.djl.translate.TranslateException;
 import io.terraseg.TerraSegException;
 import io.terraseg.metrics.ConfusionMatrix;
 import io.terraseg.metrics.LabelCounting;
+import io.terraseg.model.EnsemblePredictor;
 import io.terraseg.model.SegmentationModel;
 import io.terraseg.model.TileBatch;
 import io.terraseg.plan.Scene;
@@ -35,17 +35,20 @@ import org.apache.hadoop.conf.Configuration;
 
 /**
  * The executor side of predicting: for one tile range, read each window straight from storage (one
- * batch ahead, on a thread of its own), run the model in batches (the JVM's shared model, this
- * task's own predictor), keep each core, compress it as one mask tile and count it against the
- * labels. Memory is two batches of input plus the range's compressed tiles, whatever the scene. Not
- * thread-safe: one per task.
+ * batch ahead, on a thread of its own), run the models in batches (the JVM's shared models, this
+ * task's own predictor, with the run's test-time augmentation and ensemble), keep each core,
+ * compress it as one mask tile and count it against the labels. Memory is two batches of input (one
+ * buffer per distinct model input in each) plus the range's compressed tiles, whatever the scene.
+ * Not thread-safe: one per task.
  */
 public final class RangePredictor implements AutoCloseable {
   private final SegmentPlan plan;
   private final Configuration conf;
-  private final Predictor<TileBatch, byte[]> predictor;
+  private final EnsemblePredictor predictor;
   private final WindowSampler sampler;
-  private final int channels;
+
+  /** Channels of each distinct model input. */
+  private final int[] channels;
 
   /** Two batch buffers: the model runs on one while the read-ahead fills the other. */
   private final Batch[] buffers = new Batch[2];
@@ -84,25 +87,28 @@ public final class RangePredictor implements AutoCloseable {
   private long modelNanos;
   private long maskNanos;
 
-  public RangePredictor(SegmentPlan plan, SegmentationModel model, Configuration conf) {
+  /** {@code models}: the plan's models, in its order, loaded on this task's device. */
+  public RangePredictor(SegmentPlan plan, List<SegmentationModel> models, Configuration conf) {
     this.plan = plan;
     this.conf = conf;
-    this.predictor = model.newPredictor();
+    this.predictor = new EnsemblePredictor(models, plan.inference());
     int t = plan.tileSize();
-    this.sampler = new WindowSampler(model.spec().input(), t);
-    this.channels = sampler.channels();
+    this.sampler = new WindowSampler(predictor.inputs(), t);
+    this.channels = new int[predictor.inputs().size()];
+    Arrays.setAll(channels, sampler::channels);
     for (int i = 0; i < buffers.length; i++) {
       buffers[i] = Batch.take(plan.batch(), channels, t);
     }
   }
 
   /**
-   * One batch of a range being predicted: the windows with data, normalized into {@code input}, and
-   * the tiles before, between and after them that hold no data at all (their mask tiles are nodata
-   * without a forward pass). {@code next} is the range's first tile not yet read.
+   * One batch of a range being predicted: the windows with data, normalized into {@code inputs}
+   * (one per distinct model input), and the tiles before, between and after them that hold no data
+   * at all (their mask tiles are nodata without a forward pass). {@code next} is the range's first
+   * tile not yet read.
    */
   private static final class Batch {
-    final float[] input;
+    final float[][] inputs;
     final boolean[][] valid;
     final Tile[] tiles;
     final List<Tile> empty = new ArrayList<>();
@@ -119,22 +125,34 @@ public final class RangePredictor implements AutoCloseable {
 
     private static final int MAX_SPARE = 8;
 
-    Batch(int size, int channels, int tileSize) {
-      input = new float[size * channels * tileSize * tileSize];
+    Batch(int size, int[] channels, int tileSize) {
+      inputs = new float[channels.length][];
+      Arrays.setAll(inputs, i -> new float[size * channels[i] * tileSize * tileSize]);
       valid = new boolean[size][tileSize * tileSize];
       tiles = new Tile[size];
     }
 
-    static Batch take(int size, int channels, int tileSize) {
+    static Batch take(int size, int[] channels, int tileSize) {
       for (Batch spare : SPARE) {
-        if (spare.tiles.length == size
-            && spare.valid[0].length == tileSize * tileSize
-            && spare.input.length == size * channels * tileSize * tileSize
-            && SPARE.remove(spare)) {
+        if (spare.fits(size, channels, tileSize) && SPARE.remove(spare)) {
           return spare;
         }
       }
       return new Batch(size, channels, tileSize);
+    }
+
+    private boolean fits(int size, int[] channels, int tileSize) {
+      if (tiles.length != size
+          || valid[0].length != tileSize * tileSize
+          || inputs.length != channels.length) {
+        return false;
+      }
+      for (int i = 0; i < channels.length; i++) {
+        if (inputs[i].length != size * channels[i] * tileSize * tileSize) {
+          return false;
+        }
+      }
+      return true;
     }
 
     void giveBack() {
@@ -206,7 +224,6 @@ public final class RangePredictor implements AutoCloseable {
     long start = System.nanoTime();
     Scene scene = range.scene();
     GeoTiffFile image = open(scene.image().uri());
-    int t = plan.tileSize();
     batch.count = 0;
     batch.empty.clear();
     int index = from;
@@ -214,12 +231,7 @@ public final class RangePredictor implements AutoCloseable {
       Tile tile = scene.grid().tile(index);
       int n = batch.count;
       if (sampler.sample(
-          image,
-          tile.window(),
-          scene.image().nodata(),
-          batch.input,
-          n * channels * t * t,
-          batch.valid[n])) {
+          image, tile.window(), scene.image().nodata(), batch.inputs, n, batch.valid[n])) {
         batch.tiles[batch.count++] = tile;
       } else {
         batch.empty.add(tile);
@@ -262,9 +274,13 @@ public final class RangePredictor implements AutoCloseable {
     int n = batch.count;
     int t = plan.tileSize();
     long start = System.nanoTime();
+    List<TileBatch> inputs = new ArrayList<>(channels.length);
+    for (int i = 0; i < channels.length; i++) {
+      inputs.add(new TileBatch(batch.inputs[i], n, channels[i], t));
+    }
     byte[] classes;
     try {
-      classes = predictor.predict(new TileBatch(batch.input, n, channels, t));
+      classes = predictor.predict(inputs);
     } catch (TranslateException e) {
       throw new TerraSegException(
           range.scene().image().uri()

@@ -6,19 +6,27 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import io.terraseg.model.Inference;
 import io.terraseg.write.SceneResult;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.function.UnaryOperator;
 
 /**
  * OUT_DIR/run.json: every input with its status (done in this run, skipped because complete, failed
- * with its error), and what this run computed and how fast. Tiles, pixels and rates count the
- * scenes done in this run.
+ * with its error), how it was predicted, and what this run computed and how fast. Tiles, pixels and
+ * rates count the scenes done in this run.
+ *
+ * @param model the (first) model's name
+ * @param tta the test-time augmentation: none, flips or d4
+ * @param ensemble the models, one or more, their weights and how they combine
  */
 public record RunSummary(
     String model,
+    String tta,
+    Ensemble ensemble,
     String master,
     int tile,
     int overlap,
@@ -34,6 +42,11 @@ public record RunSummary(
     double tilesPerSecond,
     TaskSeconds taskSeconds,
     String metrics) {
+
+  /** How the models combine (mean or vote) and each model's name, directory and weight. */
+  public record Ensemble(String mode, List<Model> models) {}
+
+  public record Model(String name, String dir, double weight) {}
 
   /**
    * Seconds summed over all tasks: reading windows, inside the model, cutting and compressing mask
@@ -67,11 +80,15 @@ public record RunSummary(
           .enable(SerializationFeature.INDENT_OUTPUT);
 
   /**
+   * @param modelNames each model's name, in the run's order
+   * @param modelDirs each model's directory, in the same order
    * @param scenes one result per input, in name order
    * @param outputPath the full path of a file name inside OUT_DIR
    */
   public static RunSummary of(
-      String model,
+      List<String> modelNames,
+      List<String> modelDirs,
+      Inference inference,
       String master,
       int tile,
       int overlap,
@@ -109,8 +126,14 @@ public record RunSummary(
         pixels += (long) s.width() * s.height();
       }
     }
+    List<Model> ensemble = new ArrayList<>();
+    for (int m = 0; m < modelNames.size(); m++) {
+      ensemble.add(new Model(modelNames.get(m), modelDirs.get(m), inference.weights().get(m)));
+    }
     return new RunSummary(
-        model,
+        modelNames.get(0),
+        lowerCase(inference.tta()),
+        new Ensemble(lowerCase(inference.ensemble()), ensemble),
         master,
         tile,
         overlap,
@@ -126,6 +149,10 @@ public record RunSummary(
         tiles / Math.max(seconds, 1e-9),
         taskSeconds,
         metrics);
+  }
+
+  private static String lowerCase(Enum<?> value) {
+    return value.name().toLowerCase(Locale.ROOT);
   }
 
   public byte[] toJson() {

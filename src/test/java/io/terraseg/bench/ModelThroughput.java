@@ -1,7 +1,7 @@
 package io.terraseg.bench;
 
 import ai.djl.Device;
-import ai.djl.inference.Predictor;
+import io.terraseg.model.EnsemblePredictor;
 import io.terraseg.model.SegmentationModel;
 import io.terraseg.model.TileBatch;
 import io.terraseg.predict.Devices;
@@ -40,8 +40,8 @@ final class ModelThroughput {
       data[i] = (float) random.nextGaussian();
     }
     // Warm-up: the first forward pass of a TorchScript model includes its optimization passes.
-    try (Predictor<TileBatch, byte[]> predictor = model.newPredictor()) {
-      predictor.predict(new TileBatch(data, batch, c, tileSize));
+    try (EnsemblePredictor predictor = EnsemblePredictor.of(model)) {
+      predictor.predict(List.of(new TileBatch(data, batch, c, tileSize)));
     }
     ExecutorService pool = Executors.newFixedThreadPool(tasks);
     long start = System.nanoTime();
@@ -51,10 +51,10 @@ final class ModelThroughput {
       running.add(
           pool.submit(
               () -> {
-                try (Predictor<TileBatch, byte[]> predictor = model.newPredictor()) {
+                try (EnsemblePredictor predictor = EnsemblePredictor.of(model)) {
                   for (int done = 0; done < share; done += batch) {
                     predictor.predict(
-                        new TileBatch(data, Math.min(batch, share - done), c, tileSize));
+                        List.of(new TileBatch(data, Math.min(batch, share - done), c, tileSize)));
                   }
                 }
                 return null;

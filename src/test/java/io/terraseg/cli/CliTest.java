@@ -12,6 +12,7 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.stream.Stream;
@@ -362,6 +363,113 @@ class CliTest {
     Result r = run("segment", "--model", SAMPLE_MODEL);
     assertEquals(2, r.exitCode());
     assertTrue(r.err().contains("Missing required options"), r.err());
+    Result tta =
+        run(
+            "segment",
+            "--model",
+            SAMPLE_MODEL,
+            "--input",
+            image.toString(),
+            "--output",
+            dir.resolve("out-tta").toString(),
+            "--tta",
+            "d8");
+    assertEquals(2, tta.exitCode());
+    assertTrue(tta.err().contains("Invalid value for option '--tta'"), tta.err());
+  }
+
+  /**
+   * An ensemble and TTA from a job file (lists repeat an option, in order), recorded in run.json.
+   */
+  @Test
+  void aJobFileRunsAnAugmentedEnsemble() throws Exception {
+    Path out = dir.resolve("ensemble-job-out");
+    Path job = dir.resolve("ensemble-job.yaml");
+    Files.writeString(
+        job,
+        String.join(
+            "\n",
+            "command: segment",
+            "model: [" + SAMPLE_MODEL + ", " + SAMPLE_MODEL + "]",
+            "model_weights: [2, 1]",
+            "ensemble: vote",
+            "tta: FLIPS",
+            "input: [" + image.getParent() + "]",
+            "output: " + out,
+            "tile: 128",
+            "overlap: 16",
+            ""));
+    Result r = run("run", job.toString());
+    assertEquals(0, r.exitCode(), r.err());
+    JsonNode run = new ObjectMapper().readTree(out.resolve("run.json").toFile());
+    assertEquals("flips", run.get("tta").asText());
+    assertEquals("vote", run.at("/ensemble/mode").asText());
+    assertEquals(List.of("2.0", "1.0"), run.at("/ensemble/models").findValuesAsText("weight"));
+  }
+
+  /** The models of an ensemble must agree on what each class id means. */
+  @Test
+  void ensembleModelsWithOtherClasses() throws Exception {
+    Path lakes = Files.createDirectories(dir.resolve("lakes-model"));
+    Files.copy(Path.of(SAMPLE_MODEL, "model.pt"), lakes.resolve("model.pt"));
+    Files.writeString(
+        lakes.resolve("model.json"),
+        Files.readString(Path.of(SAMPLE_MODEL, "model.json")).replace("water", "lakes"));
+    Path out = dir.resolve("out-lakes");
+    Result r =
+        run(
+            "segment",
+            "--model",
+            SAMPLE_MODEL,
+            "--model",
+            lakes.toString(),
+            "--input",
+            image.toString(),
+            "--output",
+            out.toString());
+    assertOneLineError(
+        r,
+        SAMPLE_MODEL
+            + " and "
+            + lakes
+            + ": the models of an ensemble must have the same classes; [water, vegetation,"
+            + " bare soil, built-up] vs [lakes, vegetation, bare soil, built-up]");
+    assertNoOutput(out);
+  }
+
+  @Test
+  void modelWeightsOnePositiveWeightPerModel() {
+    Path out = dir.resolve("out-weights");
+    List<String> twoModels =
+        List.of(
+            "segment",
+            "--model",
+            SAMPLE_MODEL,
+            "--model",
+            SAMPLE_MODEL,
+            "--input",
+            image.toString(),
+            "--output",
+            out.toString(),
+            "--model-weights");
+    assertOneLineError(
+        run(concat(twoModels, "1")),
+        "--model-weights: 1 weight(s) for 2 model(s); give one per --model, in the same order");
+    assertOneLineError(
+        run(concat(twoModels, "1,2,3")), "--model-weights: 3 weight(s) for 2 model(s)");
+    assertOneLineError(
+        run(concat(twoModels, "1,0")),
+        "--model-weights: weights must be positive numbers; got 0.0");
+    assertOneLineError(
+        run(concat(twoModels, "2,-1")),
+        "--model-weights: weights must be positive numbers; got -1.0");
+    assertNoOutput(out);
+  }
+
+  private static String[] concat(List<String> args, String last) {
+    List<String> all = new ArrayList<>(args);
+    all.add(last);
+    return all.toArray(String[]::new);
   }
 
   private void assertSegmentFails(Path input, String expectedStart) {

@@ -6,14 +6,20 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.terraseg.model.Ensemble;
+import io.terraseg.model.EnsembleFixture;
+import io.terraseg.model.Tta;
 import io.terraseg.tools.SampleScene;
 import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
@@ -30,7 +36,8 @@ import org.junit.jupiter.api.io.TempDir;
  * JVMs): the model directory reaches the executors only as the zip archive the driver ships with
  * SparkContext.addArchive, the Hadoop configuration travels to the tasks, scenes spread over tasks
  * on both executors are assembled by whichever finishes last, and one executor JVM is killed in the
- * middle of the run: the retried tasks give byte-identical masks and exact counts.
+ * middle of the run: the retried tasks give byte-identical masks and exact counts. Then an ensemble
+ * of two models with TTA: each model directory reaches the executors as its own archive.
  */
 class LocalClusterTest {
   @TempDir Path dir;
@@ -59,6 +66,8 @@ class LocalClusterTest {
             List.of(dir.resolve("labels").toString()),
             null);
     SegmentJob.run(TestSpark.session(), local);
+    Path skewed = EnsembleFixture.model("skewed");
+    SegmentJob.run(TestSpark.session(), ensemble(List.of(model, skewed), "local-ensemble"));
 
     TestSpark.session().stop();
     SparkConf conf = clusterConf();
@@ -108,9 +117,19 @@ class LocalClusterTest {
       assertTrue(killed.get(), "an executor was killed during the run");
       assertTrue(lost.get() >= 1, "Spark lost the killed executor during the run");
       assertEquals(
-          fileNames(model),
+          List.of(fileNames(model)),
           unpackedModels(),
           "each executor that ran a task unpacked the model archive in its work directory");
+
+      SegmentJob.run(
+          cluster,
+          ensemble(
+              List.of(driverOnlyModel, Path.of("/proc/self/cwd").resolve(skewed)),
+              "cluster-ensemble"));
+      assertEquals(
+          Set.of(fileNames(model), fileNames(skewed)),
+          Set.copyOf(unpackedModels()),
+          "each model of the ensemble shipped as an archive of its own");
     } finally {
       cluster.stop();
       System.clearProperty("spark.testing");
@@ -122,6 +141,10 @@ class LocalClusterTest {
           Files.readAllBytes(dir.resolve("cluster").resolve(mask)),
           mask);
     }
+    assertArrayEquals(
+        Files.readAllBytes(dir.resolve("local-ensemble/small.mask.tif")),
+        Files.readAllBytes(dir.resolve("cluster-ensemble/small.mask.tif")),
+        "the ensemble's mask");
     ObjectMapper json = new ObjectMapper();
     JsonNode localMetrics = json.readTree(dir.resolve("local/metrics.json").toFile());
     JsonNode clusterMetrics = json.readTree(dir.resolve("cluster/metrics.json").toFile());
@@ -129,23 +152,48 @@ class LocalClusterTest {
     assertTrue(Files.exists(dir.resolve("cluster/_SUCCESS")));
   }
 
+  /** The small scene through two models weighted 2 and 1, with flips. */
+  private SegmentJob.Options ensemble(List<Path> models, String out) {
+    return new SegmentJob.Options(
+        models,
+        List.of(dir.resolve("images/small.tif").toString()),
+        dir.resolve(out).toString(),
+        64,
+        8,
+        4,
+        List.of(),
+        null,
+        false,
+        false,
+        Tta.FLIPS,
+        Ensemble.MEAN,
+        List.of(2.0, 1.0));
+  }
+
   /**
-   * The files of the model archive each live executor JVM unpacked in its working directory (where
-   * Spark puts archives), the same list from each.
+   * The files of each model archive the live executor JVMs unpacked in their working directories
+   * (where Spark puts archives), one list per archive: the same files wherever it was unpacked.
    */
-  private static List<String> unpackedModels() throws IOException {
-    Set<List<String>> contents = new HashSet<>();
+  private static List<List<String>> unpackedModels() throws IOException {
+    Map<String, Set<List<String>>> contents = new TreeMap<>();
     for (ProcessHandle executor : executors()) {
       Path cwd = Path.of("/proc", Long.toString(executor.pid()), "cwd").toRealPath();
       try (Stream<Path> archives =
           Files.list(cwd).filter(p -> p.getFileName().toString().endsWith(".zip"))) {
         for (Path archive : archives.toList()) {
-          contents.add(fileNames(archive));
+          contents
+              .computeIfAbsent(archive.getFileName().toString(), name -> new HashSet<>())
+              .add(fileNames(archive));
         }
       }
     }
-    assertEquals(1, contents.size(), "unpacked model archives: " + contents);
-    return contents.iterator().next();
+    List<List<String>> unpacked = new ArrayList<>();
+    contents.forEach(
+        (name, lists) -> {
+          assertEquals(1, lists.size(), name + " unpacked as " + lists);
+          unpacked.add(lists.iterator().next());
+        });
+    return unpacked;
   }
 
   private static List<String> fileNames(Path dir) throws IOException {

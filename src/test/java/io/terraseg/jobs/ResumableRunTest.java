@@ -10,7 +10,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.terraseg.TerraSegException;
 import io.terraseg.metrics.ConfusionMatrix;
+import io.terraseg.model.Ensemble;
+import io.terraseg.model.EnsembleFixture;
 import io.terraseg.model.ModelSpec;
+import io.terraseg.model.Tta;
 import io.terraseg.raster.GeoTiffFile;
 import io.terraseg.report.RunSummary;
 import io.terraseg.tools.SampleScene;
@@ -19,6 +22,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.FileTime;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -97,6 +101,40 @@ class ResumableRunTest {
         new SegmentJob.Options(
             SAMPLE_MODEL, List.of(image.toString()), out.toString(), 128, 32, 4, List.of(), null));
     assertEquals(List.of("done"), statuses(out));
+  }
+
+  /**
+   * The TTA, the models, their order, their weights and the ensemble mode are each part of the
+   * fingerprint: changing one recomputes the scene, running the same options again skips it.
+   */
+  @Test
+  void changingTheTtaOrTheEnsembleRecomputesAndTheSameOptionsSkip() throws Exception {
+    Path image = dir.resolve("images/a.tif");
+    SampleScene.write(image, dir.resolve("labels/a.tif"), 200, 150, 1, false);
+    Path out = dir.resolve("out");
+    Path skewed = EnsembleFixture.model("skewed");
+    SegmentJob.Options plain =
+        new SegmentJob.Options(
+            SAMPLE_MODEL, List.of(image.toString()), out.toString(), 64, 8, 4, List.of(), null);
+    Map<String, SegmentJob.Options> runs = new LinkedHashMap<>();
+    runs.put("one model", plain);
+    runs.put("flips", plain.withTta(Tta.FLIPS));
+    runs.put("d4", plain.withTta(Tta.D4));
+    List<Path> pair = List.of(SAMPLE_MODEL, skewed);
+    runs.put("mean 2, 1", plain.withModels(pair, List.of(2.0, 1.0), Ensemble.MEAN));
+    runs.put("mean 1, 2", plain.withModels(pair, List.of(1.0, 2.0), Ensemble.MEAN));
+    runs.put("vote 1, 2", plain.withModels(pair, List.of(1.0, 2.0), Ensemble.VOTE));
+    List<Path> swapped = List.of(skewed, SAMPLE_MODEL);
+    runs.put("swapped", plain.withModels(swapped, List.of(1.0, 2.0), Ensemble.VOTE));
+    runs.put(
+        "swapped with flips",
+        plain.withModels(swapped, List.of(1.0, 2.0), Ensemble.VOTE).withTta(Tta.FLIPS));
+    for (Map.Entry<String, SegmentJob.Options> run : runs.entrySet()) {
+      SegmentJob.run(TestSpark.session(), run.getValue());
+      assertEquals(List.of("done"), statuses(out), run.getKey());
+      SegmentJob.run(TestSpark.session(), run.getValue());
+      assertEquals(List.of("skipped"), statuses(out), run.getKey() + ", again");
+    }
   }
 
   /** A scheduled run writing into its own input folder takes only the scenes, never their masks. */

@@ -9,7 +9,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import ai.djl.Device;
-import ai.djl.inference.Predictor;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -167,6 +166,33 @@ class ModelCacheTest {
     }
   }
 
+  /**
+   * A task of an ensemble holds its models at once; a device that keeps two must then keep three,
+   * or every task would close one of them and the next load it again.
+   */
+  @Test
+  void anEnsembleLargerThanTheCapacityStaysLoadedFromTaskToTask() throws Exception {
+    ModelCache cache = new ModelCache(2);
+    List<Path> ensemble =
+        List.of(modelDir("a", "a", 1), modelDir("b", "b", 2), modelDir("c", "c", 3));
+    List<SegmentationModel> first;
+    try (ModelCache.Lease task = cache.lease(ensemble, Device.cpu())) {
+      first = task.models();
+      assertEquals(3, first.size());
+    }
+    first.forEach(model -> assertTrue(model.isOpen(), "kept after the task"));
+    try (ModelCache.Lease task = cache.lease(ensemble, Device.cpu())) {
+      for (int m = 0; m < 3; m++) {
+        assertSame(first.get(m), task.models().get(m), "the next task gets the same models");
+        assertArrayEquals(everyPixel(m + 1), classes(task.models().get(m)));
+      }
+    }
+    SegmentationModel fourth = use(cache, modelDir("d", "d", 1));
+    assertTrue(fourth.isOpen());
+    assertEquals(
+        1, first.stream().filter(model -> !model.isOpen()).count(), "three kept, not four");
+  }
+
   /** One task: acquire, predict, release. */
   private static SegmentationModel use(ModelCache cache, Path model) throws Exception {
     try (ModelCache.Lease lease = cache.lease(model, Device.cpu())) {
@@ -176,8 +202,8 @@ class ModelCacheTest {
   }
 
   private static byte[] classes(SegmentationModel model) throws Exception {
-    try (Predictor<TileBatch, byte[]> predictor = model.newPredictor()) {
-      return predictor.predict(new TileBatch(new float[3 * TILE * TILE], 1, 3, TILE));
+    try (EnsemblePredictor predictor = EnsemblePredictor.of(model)) {
+      return predictor.predict(List.of(new TileBatch(new float[3 * TILE * TILE], 1, 3, TILE)));
     }
   }
 

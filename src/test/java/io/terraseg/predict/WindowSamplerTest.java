@@ -11,6 +11,7 @@ import io.terraseg.raster.SampleType;
 import io.terraseg.raster.TestRasters;
 import java.awt.Rectangle;
 import java.nio.file.Path;
+import java.util.List;
 import org.apache.hadoop.conf.Configuration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -82,6 +83,54 @@ class WindowSamplerTest {
     assertEquals((11.1 - 3) / 8, dest[2 * t * t + last], 1e-5);
   }
 
+  /**
+   * Two inputs (an ensemble whose models read other bands, normalized otherwise) from one read of
+   * the window: each gets its own bands and normalization, and a pixel is nodata only where every
+   * band either reads is nodata.
+   */
+  @Test
+  void eachInputGetsItsBandsAndNormalizationFromOneWindow() throws Exception {
+    // 8 x 8, three bands: band b = 100b + 10y + x, except that band 1 (index 0) is 0 (nodata)
+    // left of x = 4, band 3 in the top row, and every band in the 2 x 2 top-left corner
+    Path file =
+        TestRasters.raster(
+                8,
+                8,
+                3,
+                SampleType.UINT16,
+                (x, y, b) ->
+                    (x < 2 && y < 2) || (b == 0 && x < 4) || (b == 2 && y == 0)
+                        ? 0
+                        : 100 * b + 10 * y + x)
+            .nodata(0.0)
+            .write(dir.resolve("three-bands.tif"));
+    InputSpec rgb =
+        new InputSpec(new int[] {1, 2, 3}, 1.0, new double[] {0, 0, 0}, new double[] {1, 1, 1});
+    InputSpec other =
+        new InputSpec(new int[] {3, 1}, 10.0, new double[] {1, 2}, new double[] {2, 4});
+    int t = 8;
+    float[][] dest = {new float[2 * 3 * t * t], new float[2 * 2 * t * t]};
+    boolean[] valid = new boolean[t * t];
+    try (GeoTiffFile tiff = GeoTiffFile.open(file.toString(), new Configuration())) {
+      // Tile 1 of each input's batch.
+      assertTrue(
+          new WindowSampler(List.of(rgb, other), t)
+              .sample(tiff, new Rectangle(0, 0, t, t), 0.0, dest, 1, valid));
+    }
+    int x = 5;
+    int y = 3;
+    int p = y * t + x;
+    assertEquals(35, dest[0][3 * t * t + p], 1e-6);
+    assertEquals(135, dest[0][3 * t * t + t * t + p], 1e-6);
+    assertEquals(235, dest[0][3 * t * t + 2 * t * t + p], 1e-6);
+    assertEquals((23.5 - 1) / 2, dest[1][2 * t * t + p], 1e-5);
+    assertEquals((3.5 - 2) / 4, dest[1][2 * t * t + t * t + p], 1e-5);
+    for (int i = 0; i < t * t; i++) {
+      // e.g. (2, 0): the second input's bands 3 and 1 are nodata there, the first's band 2 is not
+      assertEquals(!(i % t < 2 && i / t < 2), valid[i], "pixel " + i);
+    }
+  }
+
   /** The window of a one-band UINT8 image with pixel (x, y) = 10y + x, not normalized. */
   private float[] sampleOneBand(int width, int height, Rectangle window) {
     Path file =
@@ -96,7 +145,8 @@ class WindowSamplerTest {
     float[] dest = new float[input.bands().length * t * t];
     try (GeoTiffFile tiff = GeoTiffFile.open(file.toString(), new Configuration())) {
       assertTrue(
-          new WindowSampler(input, t).sample(tiff, window, null, dest, 0, new boolean[t * t]));
+          new WindowSampler(List.of(input), t)
+              .sample(tiff, window, null, new float[][] {dest}, 0, new boolean[t * t]));
     }
     return dest;
   }
@@ -112,11 +162,12 @@ class WindowSamplerTest {
     boolean[] valid = new boolean[32 * 32];
     float[] dest = new float[2 * 32 * 32];
     try (GeoTiffFile tiff = GeoTiffFile.open(file.toString(), new Configuration())) {
-      WindowSampler sampler = new WindowSampler(input, 32);
+      WindowSampler sampler = new WindowSampler(List.of(input), 32);
+      float[][] inputs = {dest};
       assertFalse(
-          sampler.sample(tiff, new Rectangle(0, 0, 32, 32), 0.0, dest, 0, valid), "all nodata");
+          sampler.sample(tiff, new Rectangle(0, 0, 32, 32), 0.0, inputs, 0, valid), "all nodata");
       assertTrue(
-          sampler.sample(tiff, new Rectangle(32, 0, 32, 32), 0.0, dest, 0, valid),
+          sampler.sample(tiff, new Rectangle(32, 0, 32, 32), 0.0, inputs, 0, valid),
           "band 1 is 0 but band 2 has data");
       for (boolean v : valid) {
         assertTrue(v);
