@@ -286,6 +286,7 @@ class ResumableRunTest {
           List.of(
                   "_SUCCESS",
                   "_scenes",
+                  "areas.csv",
                   "big.mask.tif",
                   "metrics.csv",
                   "metrics.json",

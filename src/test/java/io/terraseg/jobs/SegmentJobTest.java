@@ -338,7 +338,8 @@ class SegmentJobTest {
             null));
     try (Stream<Path> files = Files.list(out)) {
       assertEquals(
-          List.of("_SUCCESS", "_scenes", "border.mask.tif", "run.json", "small.mask.tif"),
+          List.of(
+              "_SUCCESS", "_scenes", "areas.csv", "border.mask.tif", "run.json", "small.mask.tif"),
           files.map(p -> p.getFileName().toString()).sorted().toList());
     }
     JsonNode run = new ObjectMapper().readTree(out.resolve("run.json").toFile());

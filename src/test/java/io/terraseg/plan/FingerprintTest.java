@@ -92,15 +92,16 @@ class FingerprintTest {
   }
 
   /**
-   * One model without TTA hashes what runs before TTA and ensembles hashed: upgrading does not
-   * recompute an archive's masks.
+   * One model without TTA hashes the text runs hashed before TTA and ensembles existed (with the
+   * current mask format, "terraseg-mask-2": COG masks and class areas): adding them recomputes
+   * nothing by itself.
    */
   @Test
   void oneModelWithoutTtaKeepsTheFingerprintOfEarlierRuns() throws Exception {
     String earlier =
         String.join(
             "\n",
-            "terraseg-mask-1",
+            "terraseg-mask-2",
             "123456 bytes, modified 1700000000000",
             "no labels",
             ModelDigest.of(SAMPLE_MODEL),
