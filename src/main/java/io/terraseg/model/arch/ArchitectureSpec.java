@@ -14,7 +14,7 @@ public record ArchitectureSpec(
 
   static final Set<String> ARCHITECTURES = Set.of("deeplabv3", "deeplabv3plus", "fastfcn");
   static final Set<String> BACKBONES = Set.of("resnet18", "resnet34", "resnet50", "resnet101");
-  static final Set<String> HEADS = Set.of("aspp", "fcn");
+  static final Set<String> HEADS = Set.of("aspp", "enc", "fcn", "psp");
 
   public ArchitectureSpec {
     architecture = lower(architecture);
@@ -40,7 +40,7 @@ public record ArchitectureSpec(
       head = head == null ? "aspp" : lower(head);
       if (!HEADS.contains(head)) {
         throw new IllegalArgumentException(
-            "unknown head '" + head + "' for fastfcn: expected aspp or fcn");
+            "unknown head '" + head + "' for fastfcn: expected aspp, enc, fcn or psp");
       }
     } else {
       if (head != null) {
