@@ -23,7 +23,7 @@ import zlib
 import torch
 from torch import nn
 
-from architecture_reference import CONFIGS
+from architecture_reference import CONFIGS, Encoding
 from safetensors_io import read_safetensors, write_safetensors
 
 CALIBRATION_BATCHES = 3
@@ -35,31 +35,63 @@ def logits_of(model, x):
     return out["out"] if isinstance(out, dict) else out  # torchvision's models return a dict
 
 
-def randomize_statistics(model, height, width, channels):
-    """BN scales around 1 and shifts around 0; running statistics measured on random batches (which keeps
-    activations in range through 50 layers), then moved off them by a tenth of a standard deviation and
-    scaled by 0.7-1.4."""
+def randomize(model, height, width, channels):
+    """BN scales around 1 and shifts around 0; Encoding layers moved where their assignments are soft;
+    running statistics measured on random batches (which keeps activations in range through 50 layers),
+    then moved off them by a tenth of a standard deviation and scaled by 0.7-1.4."""
+    def batch():
+        return torch.randn(CALIBRATION_BATCH, channels, height, width)
+
     bns = [m for m in model.modules() if isinstance(m, nn.modules.batchnorm._BatchNorm)]
     with torch.no_grad():
         for bn in bns:
             bn.weight.uniform_(0.5, 1.5)
             bn.bias.normal_(0.0, 0.2)
-            bn.reset_running_stats()
-            bn.momentum = None  # a cumulative average over the calibration batches
-        model.train()
-        for _ in range(CALIBRATION_BATCHES):
-            logits_of(model, torch.randn(CALIBRATION_BATCH, channels, height, width))
+        calibrate(model, bns, batch)
+        encodings = [m for m in model.modules() if isinstance(m, Encoding)]
+        if encodings:
+            soften(model, encodings, batch())
+            calibrate(model, bns, batch)  # the layers after the encodings see other values now
         for bn in bns:
             bn.running_mean.add_(torch.randn_like(bn.running_mean) * 0.1 * bn.running_var.sqrt())
             bn.running_var.mul_(torch.empty_like(bn.running_var).uniform_(0.7, 1.4))
     model.eval()
 
 
+def calibrate(model, bns, batch):
+    for bn in bns:
+        bn.reset_running_stats()
+        bn.momentum = None  # a cumulative average over the calibration batches
+    model.train()
+    for _ in range(CALIBRATION_BATCHES):
+        logits_of(model, batch())
+
+
+def soften(model, encodings, x):
+    """With the reference's initial ranges (codewords within +-1/128, smoothing factors in (-1, 0)) every
+    feature is assigned to the same codeword, the one with the smallest |s_k|, and the codewords' own
+    values barely matter: a test would not see most of the layer. Codewords are set to features of the
+    layer's input, with noise, and the smoothing factors to 0.25-1 over the spread of the distances, so
+    that each feature spreads its weight over a few codewords."""
+    inputs = {}
+    hooks = [m.register_forward_hook(lambda m, i, o: inputs.__setitem__(m, i[0])) for m in encodings]
+    model.eval()
+    logits_of(model, x)
+    for h in hooks:
+        h.remove()
+    for m in encodings:
+        features = inputs[m].flatten(2).transpose(1, 2).reshape(-1, m.codewords.shape[1])
+        picked = features[torch.randperm(features.shape[0])[:m.codewords.shape[0]]]
+        m.codewords.copy_(picked + 0.1 * features.std() * torch.randn_like(picked))
+        spread = torch.cdist(features, m.codewords).pow(2).std(1).mean()
+        m.scale.copy_(-torch.empty_like(m.scale).uniform_(0.25, 1) / spread)
+
+
 def write_fixture(name, x, num_classes, out_dir):
     (architecture, backbone, output_stride, head), make = CONFIGS[name]
     torch.manual_seed(zlib.crc32(name.encode()))  # each fixture the same whichever others are made with it
     model = make(num_classes)
-    randomize_statistics(model, x.shape[2], x.shape[3], x.shape[1])
+    randomize(model, x.shape[2], x.shape[3], x.shape[1])
     with torch.no_grad():
         logits = logits_of(model, x)
     assert logits.shape == (1, num_classes) + tuple(x.shape[2:]), (name, logits.shape)
