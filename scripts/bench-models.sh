@@ -2,7 +2,8 @@
 # Inference speed of the built-in architectures (io.terraseg.model.arch), one JSON line per configuration,
 # then FastFCN's claim as measured ratios (JPU at output stride 32 vs dilated backbone at 8, same head).
 # Options go to BenchModels: --tile N (512) --batch N (1) --runs N (5) --warmup N (1) --device cpu|gpu
-# --only NAME,... The defaults take about 1 minute on 2 idle CPU cores (7 GB RSS: all ten models stay loaded);
+# --only NAME,... The defaults took about 1 minute on 2 idle CPU cores with ten models (7 GB RSS: all stay
+# loaded); there are fourteen now, the FastFCN enc and psp heads on JPU and on a dilated backbone added;
 # timing is round-robin over the configurations, so load from other processes spreads over all of them and the
 # ratios are steadier than the absolute times.
 # Threads: TERRASEG_JAVA_OPTS="-Dai.djl.pytorch.num_threads=N".
