@@ -14,6 +14,7 @@ import io.terraseg.raster.GeoTiffFile;
 import io.terraseg.raster.MaskFormat;
 import io.terraseg.tiling.Tile;
 import io.terraseg.write.MaskPart;
+import io.terraseg.write.TileCodec;
 import java.awt.Rectangle;
 import java.io.ByteArrayOutputStream;
 import java.util.ArrayList;
@@ -29,7 +30,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.zip.Deflater;
 import org.apache.hadoop.conf.Configuration;
 
 /**
@@ -62,7 +62,7 @@ public final class RangePredictor implements AutoCloseable {
             return thread;
           });
 
-  private final Deflater deflater = new Deflater(6);
+  private final TileCodec codec = new TileCodec();
 
   /** A core's predicted and true classes, for counting; reused from tile to tile. */
   private int[] predictions = new int[0];
@@ -322,19 +322,7 @@ public final class RangePredictor implements AutoCloseable {
           scene.image().uri() + " (prediction)",
           core);
     }
-    return deflate(mask);
-  }
-
-  private byte[] deflate(byte[] data) {
-    deflater.reset();
-    deflater.setInput(data);
-    deflater.finish();
-    ByteArrayOutputStream out = new ByteArrayOutputStream(data.length / 8 + 64);
-    byte[] buffer = new byte[16384];
-    while (!deflater.finished()) {
-      out.write(buffer, 0, deflater.deflate(buffer));
-    }
-    return out.toByteArray();
+    return codec.deflate(mask);
   }
 
   private GeoTiffFile open(String uri) {
@@ -373,7 +361,7 @@ public final class RangePredictor implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
-    deflater.end();
+    codec.close();
     files.values().forEach(GeoTiffFile::close);
     files.clear();
     predictor.close();

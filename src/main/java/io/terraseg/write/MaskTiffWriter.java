@@ -18,15 +18,21 @@ import java.util.Comparator;
 import java.util.List;
 
 /**
- * Writes a class mask as a tiled GeoTIFF whose internal tiles arrive already DEFLATE-compressed, in
- * raster order, from the tasks that predicted them. The header and IFD go first (their tile offsets
- * follow from the tile sizes, known up front), then the tiles stream through; nothing is buffered
- * beyond one tile, and the output needs no seeking, so it can go to any Hadoop FileSystem.
+ * Writes a class mask as a Cloud-Optimized GeoTIFF whose internal tiles arrive already
+ * DEFLATE-compressed from the tasks that predicted them (and from {@link Overviews}). The layout is
+ * GDAL's COG layout: the header, GDAL's structural metadata, the IFDs of the full-resolution image
+ * and of each overview (largest first), then the tile data, smallest overview first and the full
+ * resolution last, each tile framed by its size before and its last 4 bytes after (GDAL's
+ * BLOCK_LEADER / BLOCK_TRAILER, which let readers check a tile before decoding it). A reader over
+ * HTTP gets every IFD with its first request and then a whole level in one range. All offsets
+ * follow from the tile sizes, known up front, so the tiles stream through in that order: nothing is
+ * buffered beyond one tile and the output needs no seeking, so it can go to any Hadoop FileSystem.
  *
  * <p>GeoTools' writers take an uncompressed image and compress it on one thread; TerraSeg
  * compresses each tile where it was predicted, which is why this small TIFF writer exists. Uint8
- * samples, a palette from the class colors, GDAL_NODATA 255, and the scene's georeferencing tags
- * copied verbatim. BigTIFF when the file would pass 4 GiB.
+ * samples, a palette from the class colors, GDAL_NODATA 255 on every level, the scene's
+ * georeferencing tags copied verbatim into the full-resolution IFD. BigTIFF when the file would
+ * pass 4 GiB.
  */
 final class MaskTiffWriter implements Closeable {
   private static final int SHORT = 3;
@@ -35,35 +41,170 @@ final class MaskTiffWriter implements Closeable {
   private static final int DOUBLE = 12;
   private static final int LONG8 = 16;
 
+  /** Bytes around each tile: its size before it, its last 4 bytes repeated after it. */
+  static final int LEADER = 4;
+
+  static final int TRAILER = 4;
+
+  private static final String STRUCTURE =
+      "LAYOUT=IFDS_BEFORE_DATA\n"
+          + "BLOCK_ORDER=ROW_MAJOR\n"
+          + "BLOCK_LEADER=SIZE_AS_UINT4\n"
+          + "BLOCK_TRAILER=LAST_4_BYTES_REPEATED\n"
+          + "KNOWN_INCOMPATIBLE_EDITION=NO\n ";
+
+  /**
+   * One image of the file: the full resolution or an overview.
+   *
+   * @param byteCounts compressed size of each internal tile, row-major
+   */
+  record Level(int width, int height, long[] byteCounts) {}
+
   private final OutputStream out;
-  private final long[] byteCounts;
+
+  /**
+   * Tile sizes in the order the tiles must arrive: smallest overview first, full resolution last.
+   */
+  private final long[] dataOrder;
+
   private int next;
 
   /**
-   * @param byteCounts compressed size of each internal tile, row-major
+   * @param levels the full resolution first, then each overview, largest first; all tiled with
+   *     {@code tileSize}
    * @param palette 256 RGB colors (0xRRGGBB) indexed by class id
    */
   MaskTiffWriter(
-      OutputStream out,
-      int width,
-      int height,
-      int tileSize,
-      long[] byteCounts,
-      int[] palette,
-      GeoTiffTags geoTags)
+      OutputStream out, List<Level> levels, int tileSize, int[] palette, GeoTiffTags geoTags)
       throws IOException {
     this.out = out;
-    this.byteCounts = byteCounts.clone();
+    long tiles = 0;
     long data = 0;
-    for (long n : byteCounts) {
-      data += n;
+    for (Level level : levels) {
+      tiles += level.byteCounts().length;
+      for (long n : level.byteCounts()) {
+        data += n;
+      }
     }
-    // Header, IFD and palette stay far below 1 MiB; tile data decides between classic TIFF and
-    // BigTIFF.
-    boolean big = data + (1 << 20) + 16L * byteCounts.length > 0xFFFF_FFFFL;
+    dataOrder = new long[(int) tiles];
+    int at = 0;
+    for (int i = levels.size() - 1; i >= 0; i--) {
+      long[] counts = levels.get(i).byteCounts();
+      System.arraycopy(counts, 0, dataOrder, at, counts.length);
+      at += counts.length;
+    }
+    // Header, IFDs and palettes stay far below 1 MiB; the tiles, their frames and their offset
+    // tables decide between classic TIFF and BigTIFF.
+    boolean big =
+        data + (LEADER + TRAILER + 16L) * tiles + (1L << 20) * levels.size() > 0xFFFF_FFFFL;
+    int headerSize = big ? 16 : 8;
+    byte[] structure = structuralMetadata();
+    List<List<Entry>> ifds = new ArrayList<>();
+    for (int i = 0; i < levels.size(); i++) {
+      ifds.add(entries(levels.get(i), i > 0, tileSize, palette, i == 0 ? geoTags : null, big));
+    }
+
+    // Layout: each IFD followed by its out-of-line values, the first right after the metadata.
+    int entrySize = big ? 20 : 12;
+    int inline = big ? 8 : 4;
+    // TIFF puts IFDs on word boundaries.
+    long cursor = headerSize + structure.length + (structure.length & 1);
+    long[] ifdOffsets = new long[ifds.size()];
+    for (int i = 0; i < ifds.size(); i++) {
+      List<Entry> entries = ifds.get(i);
+      ifdOffsets[i] = cursor;
+      cursor += (big ? 8 : 2) + (long) entries.size() * entrySize + (big ? 8 : 4);
+      for (Entry e : entries) {
+        if (e.byteLength() > inline) {
+          e.offset = cursor;
+          cursor += e.byteLength() + (e.byteLength() & 1);
+        }
+      }
+    }
+    long position = cursor;
+    for (int i = levels.size() - 1; i >= 0; i--) {
+      long[] counts = levels.get(i).byteCounts();
+      long[] offsets = new long[counts.length];
+      for (int t = 0; t < counts.length; t++) {
+        offsets[t] = position + LEADER;
+        position += LEADER + counts[t] + TRAILER;
+      }
+      Entry offsetsEntry = find(ifds.get(i), BaselineTIFFTagSet.TAG_TILE_OFFSETS);
+      offsetsEntry.value = big ? Entry.long8Bytes(offsets) : Entry.longBytes(offsets);
+    }
+
+    ByteBuffer head = ByteBuffer.allocate((int) cursor).order(ByteOrder.LITTLE_ENDIAN);
+    head.put((byte) 'I').put((byte) 'I');
+    if (big) {
+      head.putShort((short) 43).putShort((short) 8).putShort((short) 0).putLong(ifdOffsets[0]);
+    } else {
+      head.putShort((short) 42).putInt((int) ifdOffsets[0]);
+    }
+    head.put(structure);
+    for (int i = 0; i < ifds.size(); i++) {
+      List<Entry> entries = ifds.get(i);
+      head.position((int) ifdOffsets[i]);
+      if (big) {
+        head.putLong(entries.size());
+      } else {
+        head.putShort((short) entries.size());
+      }
+      for (Entry e : entries) {
+        head.putShort((short) e.tag).putShort((short) e.type);
+        if (big) {
+          head.putLong(e.count);
+        } else {
+          head.putInt((int) e.count);
+        }
+        if (e.byteLength() > inline) {
+          if (big) {
+            head.putLong(e.offset);
+          } else {
+            head.putInt((int) e.offset);
+          }
+        } else {
+          head.put(Arrays.copyOf(e.value, inline));
+        }
+      }
+      long nextIfd = i + 1 < ifds.size() ? ifdOffsets[i + 1] : 0;
+      if (big) {
+        head.putLong(nextIfd);
+      } else {
+        head.putInt((int) nextIfd);
+      }
+      for (Entry e : entries) {
+        if (e.byteLength() > inline) {
+          head.position((int) e.offset);
+          head.put(e.value);
+        }
+      }
+    }
+    out.write(head.array());
+  }
+
+  /** GDAL's "ghost" header: what a COG reader may rely on, right after the TIFF header. */
+  private static byte[] structuralMetadata() {
+    String text =
+        String.format("GDAL_STRUCTURAL_METADATA_SIZE=%06d bytes\n", STRUCTURE.length()) + STRUCTURE;
+    return text.getBytes(StandardCharsets.US_ASCII);
+  }
+
+  private static List<Entry> entries(
+      Level level,
+      boolean overview,
+      int tileSize,
+      int[] palette,
+      GeoTiffTags geoTags,
+      boolean big) {
     List<Entry> entries = new ArrayList<>();
-    entries.add(Entry.longs(BaselineTIFFTagSet.TAG_IMAGE_WIDTH, width));
-    entries.add(Entry.longs(BaselineTIFFTagSet.TAG_IMAGE_LENGTH, height));
+    if (overview) {
+      entries.add(
+          Entry.longs(
+              BaselineTIFFTagSet.TAG_NEW_SUBFILE_TYPE,
+              BaselineTIFFTagSet.NEW_SUBFILE_TYPE_REDUCED_RESOLUTION));
+    }
+    entries.add(Entry.longs(BaselineTIFFTagSet.TAG_IMAGE_WIDTH, level.width()));
+    entries.add(Entry.longs(BaselineTIFFTagSet.TAG_IMAGE_LENGTH, level.height()));
     entries.add(Entry.shorts(BaselineTIFFTagSet.TAG_BITS_PER_SAMPLE, 8));
     entries.add(
         Entry.shorts(BaselineTIFFTagSet.TAG_COMPRESSION, BaselineTIFFTagSet.COMPRESSION_ZLIB));
@@ -71,7 +212,9 @@ final class MaskTiffWriter implements Closeable {
         Entry.shorts(
             BaselineTIFFTagSet.TAG_PHOTOMETRIC_INTERPRETATION,
             BaselineTIFFTagSet.PHOTOMETRIC_INTERPRETATION_PALETTE_COLOR));
-    entries.add(Entry.ascii(BaselineTIFFTagSet.TAG_SOFTWARE, "TerraSeg"));
+    if (!overview) {
+      entries.add(Entry.ascii(BaselineTIFFTagSet.TAG_SOFTWARE, "TerraSeg"));
+    }
     entries.add(Entry.shorts(BaselineTIFFTagSet.TAG_SAMPLES_PER_PIXEL, 1));
     entries.add(Entry.shorts(BaselineTIFFTagSet.TAG_PLANAR_CONFIGURATION, 1));
     entries.add(Entry.shorts(BaselineTIFFTagSet.TAG_COLOR_MAP, colorMap(palette)));
@@ -102,93 +245,45 @@ final class MaskTiffWriter implements Closeable {
         entries.add(Entry.ascii(GeoTIFFTagSet.TAG_GEO_ASCII_PARAMS, geoTags.geoAsciiParams()));
       }
     }
-    // Offsets and counts are placeholders sized now, filled once the layout is known.
-    Entry offsets =
-        new Entry(BaselineTIFFTagSet.TAG_TILE_OFFSETS, big ? LONG8 : LONG, byteCounts.length, null);
-    Entry counts =
+    long[] counts = level.byteCounts();
+    // Offsets are placeholders sized now, filled once the layout is known.
+    entries.add(
+        new Entry(BaselineTIFFTagSet.TAG_TILE_OFFSETS, big ? LONG8 : LONG, counts.length, null));
+    entries.add(
         new Entry(
-            BaselineTIFFTagSet.TAG_TILE_BYTE_COUNTS, big ? LONG8 : LONG, byteCounts.length, null);
-    entries.add(offsets);
-    entries.add(counts);
+            BaselineTIFFTagSet.TAG_TILE_BYTE_COUNTS,
+            big ? LONG8 : LONG,
+            counts.length,
+            big ? Entry.long8Bytes(counts) : Entry.longBytes(counts)));
     entries.sort(Comparator.comparingInt(Entry::tag));
-
-    int headerSize = big ? 16 : 8;
-    int entrySize = big ? 20 : 12;
-    int inline = big ? 8 : 4;
-    long ifdSize = (big ? 8 : 2) + (long) entries.size() * entrySize + (big ? 8 : 4);
-    long cursor = headerSize + ifdSize;
-    for (Entry e : entries) {
-      if (e.byteLength() > inline) {
-        e.offset = cursor;
-        cursor += e.byteLength() + (e.byteLength() & 1);
-      }
-    }
-    long tileStart = cursor;
-    long[] tileOffsets = new long[byteCounts.length];
-    long position = tileStart;
-    for (int i = 0; i < byteCounts.length; i++) {
-      tileOffsets[i] = position;
-      position += byteCounts[i];
-    }
-    offsets.value = big ? Entry.long8Bytes(tileOffsets) : Entry.longBytes(tileOffsets);
-    counts.value = big ? Entry.long8Bytes(byteCounts) : Entry.longBytes(byteCounts);
-
-    ByteBuffer head = ByteBuffer.allocate((int) tileStart).order(ByteOrder.LITTLE_ENDIAN);
-    head.put((byte) 'I').put((byte) 'I');
-    if (big) {
-      head.putShort((short) 43).putShort((short) 8).putShort((short) 0).putLong(headerSize);
-      head.putLong(entries.size());
-    } else {
-      head.putShort((short) 42).putInt(headerSize);
-      head.putShort((short) entries.size());
-    }
-    for (Entry e : entries) {
-      head.putShort((short) e.tag).putShort((short) e.type);
-      if (big) {
-        head.putLong(e.count);
-      } else {
-        head.putInt((int) e.count);
-      }
-      if (e.byteLength() > inline) {
-        if (big) {
-          head.putLong(e.offset);
-        } else {
-          head.putInt((int) e.offset);
-        }
-      } else {
-        byte[] padded = Arrays.copyOf(e.value, inline);
-        head.put(padded);
-      }
-    }
-    if (big) {
-      head.putLong(0);
-    } else {
-      head.putInt(0);
-    }
-    for (Entry e : entries) {
-      if (e.byteLength() > inline) {
-        head.position((int) e.offset);
-        head.put(e.value);
-      }
-    }
-    out.write(head.array());
+    return entries;
   }
 
-  /** Appends the next internal tile (row-major order); its size must be the one announced. */
+  private static Entry find(List<Entry> entries, int tag) {
+    return entries.stream().filter(e -> e.tag == tag).findFirst().orElseThrow();
+  }
+
+  /**
+   * Appends the next tile (smallest overview first, each level row-major, the full resolution
+   * last); its size must be the one announced.
+   */
   void writeTile(byte[] compressed) throws IOException {
-    if (next >= byteCounts.length || compressed.length != byteCounts[next]) {
+    if (next >= dataOrder.length || compressed.length != dataOrder[next]) {
       throw new IllegalStateException("tile " + next + " out of order or resized");
     }
+    int n = compressed.length;
+    out.write(new byte[] {(byte) n, (byte) (n >>> 8), (byte) (n >>> 16), (byte) (n >>> 24)});
     out.write(compressed);
+    out.write(compressed, n - TRAILER, TRAILER);
     next++;
   }
 
   @Override
   public void close() throws IOException {
     out.close();
-    if (next != byteCounts.length) {
+    if (next != dataOrder.length) {
       throw new IllegalStateException(
-          "mask closed after " + next + " of " + byteCounts.length + " tiles");
+          "mask closed after " + next + " of " + dataOrder.length + " tiles");
     }
   }
 

@@ -10,8 +10,11 @@ import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FSDataInputStream;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
@@ -96,17 +99,38 @@ public final class SceneWriter {
       }
     }
     Path mask = OutputLayout.mask(root, scene.name());
-    try {
+    int width = scene.image().width();
+    int height = scene.image().height();
+    int tileSize = scene.grid().stride();
+    try (FullResolution tiles = new FullResolution(parts, files);
+        Overviews overviews =
+            Overviews.build(
+                fs,
+                tiles,
+                width,
+                height,
+                tileSize,
+                level -> OutputLayout.temporary(root, scene.name() + ".overview" + level))) {
+      List<MaskTiffWriter.Level> levels = new ArrayList<>();
+      levels.add(new MaskTiffWriter.Level(width, height, byteCounts));
+      for (Overviews.Level level : overviews.levels()) {
+        levels.add(new MaskTiffWriter.Level(level.width(), level.height(), level.byteCounts()));
+      }
       Path temporary = OutputLayout.temporary(root, mask.getName());
       try (MaskTiffWriter writer =
           new MaskTiffWriter(
               fs.create(temporary, true),
-              scene.image().width(),
-              scene.image().height(),
-              scene.grid().stride(),
-              byteCounts,
+              levels,
+              tileSize,
               plan.palette(),
               scene.image().geoTags())) {
+        // COG order: the smallest overview first, the full resolution last.
+        for (int l = overviews.levels().size() - 1; l >= 0; l--) {
+          Overviews.Level level = overviews.levels().get(l);
+          try (DataInputStream in = new DataInputStream(fs.open(level.file()))) {
+            copyTiles(in, level.byteCounts(), writer);
+          }
+        }
         for (int p = 0; p < parts.size(); p++) {
           MaskPart part = parts.get(p);
           if (files == null) {
@@ -148,6 +172,77 @@ public final class SceneWriter {
     }
   }
 
+  /**
+   * The scene's full-resolution tiles by index, for the overviews: from the parts in memory, or
+   * read from the part files at their offsets (a few files open at a time).
+   */
+  private final class FullResolution implements Overviews.Tiles, AutoCloseable {
+    private final List<MaskPart> parts;
+    private final List<Path> files;
+    private final int[] partOf;
+    private final long[] offsets;
+    private final Map<Integer, FSDataInputStream> open = new LinkedHashMap<>(8, 0.75f, true);
+
+    FullResolution(List<MaskPart> parts, List<Path> files) {
+      this.parts = parts;
+      this.files = files;
+      int tiles = 0;
+      for (MaskPart part : parts) {
+        tiles += part.tileBytes().length;
+      }
+      partOf = new int[tiles];
+      offsets = new long[tiles];
+      int i = 0;
+      for (int p = 0; p < parts.size(); p++) {
+        MaskPart part = parts.get(p);
+        long offset =
+            files == null
+                ? 0
+                : partHeaderBytes(
+                    part.confusion() == null ? 0 : part.confusion().numClasses(),
+                    part.tileBytes().length);
+        for (long size : part.tileBytes()) {
+          partOf[i] = p;
+          offsets[i++] = offset;
+          offset += size;
+        }
+      }
+    }
+
+    @Override
+    public byte[] read(int index) throws IOException {
+      MaskPart part = parts.get(partOf[index]);
+      byte[] tile = new byte[(int) part.tileBytes()[index - part.range().from()]];
+      if (files == null) {
+        System.arraycopy(part.data(), (int) offsets[index], tile, 0, tile.length);
+      } else {
+        stream(partOf[index]).readFully(offsets[index], tile);
+      }
+      return tile;
+    }
+
+    private FSDataInputStream stream(int part) throws IOException {
+      FSDataInputStream in = open.get(part);
+      if (in == null) {
+        if (open.size() >= 4) {
+          var eldest = open.entrySet().iterator();
+          eldest.next().getValue().close();
+          eldest.remove();
+        }
+        in = fs.open(files.get(part));
+        open.put(part, in);
+      }
+      return in;
+    }
+
+    @Override
+    public void close() throws IOException {
+      for (FSDataInputStream in : open.values()) {
+        in.close();
+      }
+    }
+  }
+
   private static void copyTiles(DataInputStream in, long[] sizes, MaskTiffWriter writer)
       throws IOException {
     for (long size : sizes) {
@@ -155,6 +250,12 @@ public final class SceneWriter {
       in.readFully(tile);
       writer.writeTile(tile);
     }
+  }
+
+  /** Where a part file's first tile starts: after its header (see {@link #writePart}). */
+  private static long partHeaderBytes(int numClasses, int tiles) {
+    long matrix = numClasses == 0 ? 0 : 8L * numClasses * numClasses + 8;
+    return 4 + 4 + 4 + 8 + 4 + matrix + 8L * tiles;
   }
 
   /** Part file: magic, range, counts, tile sizes, then the compressed tiles. */

@@ -19,6 +19,7 @@ import io.terraseg.metrics.ConfusionMatrix;
 import io.terraseg.model.ModelSpec;
 import io.terraseg.raster.GeoTiffFile;
 import io.terraseg.raster.RasterInfo;
+import io.terraseg.raster.TestRasters;
 import io.terraseg.report.RunSummary;
 import io.terraseg.tiling.TileGrid;
 import io.terraseg.tools.SampleScene;
@@ -153,6 +154,44 @@ class SegmentJobTest {
       assertTrue(
           task.get(stage).asDouble() <= task.get("total").asDouble(),
           stage + " is within the tasks' total: " + task);
+    }
+  }
+
+  /**
+   * A scene over 512 px gets a Cloud-Optimized mask with overviews, made by the writing task from
+   * tiles that two tasks predicted (so read back from part files): GDAL's validator passes, each
+   * overview pixel is the mode of its 2×2 block, and the full resolution is what the tiles hold.
+   */
+  @Test
+  void largeSceneMaskIsACogWhoseOverviewsAreModesOfTheMask() throws Exception {
+    Path image = dir.resolve("large/images/large.tif");
+    SampleScene.write(image, dir.resolve("large/labels/large.tif"), 700, 560, 11, false);
+    Path out = dir.resolve("large-out");
+    RunSummary summary =
+        SegmentJob.run(
+            TestSpark.session(),
+            new SegmentJob.Options(
+                RECEPTIVE_FIELD_MODEL,
+                List.of(image.toString()),
+                out.toString(),
+                128,
+                16,
+                4,
+                List.of(),
+                null));
+    assertEquals(48, summary.tiles()); // ceil(700/96) x ceil(560/96) = 8 x 6, two tasks' ranges
+    Path mask = out.resolve("large.mask.tif");
+    JsonNode cog = TestRasters.cog(mask);
+    assertEquals("[]", cog.get("errors").toString(), "GDAL's COG validator");
+    assertEquals("[[700,560],[350,280]]", cog.get("levels").toString());
+    assertEquals("[0]", cog.get("mismatches").toString(), "overview pixels off the mode rule");
+    int[] expected = wholeImagePrediction(image, RECEPTIVE_FIELD_MODEL);
+    assertArrayEquals(expected, readAll(mask), "full resolution");
+    try (var left = Files.walk(out.resolve(".terraseg"))) {
+      assertEquals(
+          List.of(), left.filter(Files::isRegularFile).toList(), "temporary files left behind");
+    } catch (java.nio.file.NoSuchFileException gone) {
+      // The run removed its work directory altogether.
     }
   }
 

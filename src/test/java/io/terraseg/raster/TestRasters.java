@@ -237,4 +237,17 @@ public final class TestRasters {
     command.addAll(List.of(args));
     return run(command.toArray(String[]::new));
   }
+
+  /**
+   * A mask checked as a Cloud-Optimized GeoTIFF by GDAL (src/test/resources/check_cog.py): the
+   * validator's errors, the levels' sizes, and each overview's pixels against the 2×2 mode rule.
+   */
+  public static JsonNode cog(Path mask) {
+    try (var script = TestRasters.class.getResourceAsStream("/check_cog.py")) {
+      String code = new String(script.readAllBytes(), StandardCharsets.UTF_8);
+      return new ObjectMapper().readTree(python(code, mask.toString()));
+    } catch (IOException e) {
+      throw new AssertionError("check_cog.py on " + mask + " failed", e);
+    }
+  }
 }

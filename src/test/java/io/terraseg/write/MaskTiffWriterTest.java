@@ -32,6 +32,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.zip.Deflater;
 import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -128,12 +129,94 @@ class MaskTiffWriterTest {
     assertEquals(sha256OfPattern(), python.get("sha256").asText());
   }
 
+  /**
+   * A mask larger than 512 px is a COG with overviews down to 512 px: GDAL's validator passes with
+   * its full check (tile leaders and trailers included), and each overview pixel is the mode of its
+   * 2×2 block in the level above, as GDAL reads both.
+   */
+  @Test
+  void largeMaskIsACloudOptimizedGeoTiffWithModeOverviews() throws Exception {
+    int width = 1100;
+    int height = 700;
+    int across = (width + TILE - 1) / TILE;
+    int down = (height + TILE - 1) / TILE;
+    byte[][] tiles = new byte[across * down][];
+    long[] sizes = new long[tiles.length];
+    for (int ty = 0; ty < down; ty++) {
+      for (int tx = 0; tx < across; tx++) {
+        byte[] raw = new byte[TILE * TILE];
+        for (int y = 0; y < TILE; y++) {
+          for (int x = 0; x < TILE; x++) {
+            int gx = tx * TILE + x;
+            int gy = ty * TILE + y;
+            // Fine stripes, so that 2×2 blocks hold ties; padding past the edge holds class 1,
+            // which must not count.
+            raw[y * TILE + x] =
+                (byte)
+                    (gx >= width || gy >= height
+                        ? 1
+                        : gx < 40 && gy < 30 ? MaskFormat.NODATA : (gx + gy / 3) % COLORS.length);
+          }
+        }
+        tiles[ty * across + tx] = deflate(raw);
+        sizes[ty * across + tx] = tiles[ty * across + tx].length;
+      }
+    }
+    Path mask = dir.resolve("cog.mask.tif");
+    FileSystem fs = FileSystem.getLocal(new Configuration());
+    org.apache.hadoop.fs.Path work = new org.apache.hadoop.fs.Path(dir.toUri());
+    try (Overviews overviews =
+        Overviews.build(
+            fs,
+            i -> tiles[i],
+            width,
+            height,
+            TILE,
+            l -> new org.apache.hadoop.fs.Path(work, "overview" + l))) {
+      List<MaskTiffWriter.Level> levels = new ArrayList<>(level(width, height, sizes));
+      for (Overviews.Level l : overviews.levels()) {
+        levels.add(new MaskTiffWriter.Level(l.width(), l.height(), l.byteCounts()));
+      }
+      try (MaskTiffWriter writer =
+          new MaskTiffWriter(Files.newOutputStream(mask), levels, TILE, COLORS, null)) {
+        for (int l = overviews.levels().size() - 1; l >= 0; l--) {
+          Overviews.Tiles level = overviews.reader(overviews.levels().get(l));
+          for (int i = 0; i < overviews.levels().get(l).byteCounts().length; i++) {
+            writer.writeTile(level.read(i));
+          }
+        }
+        for (byte[] tile : tiles) {
+          writer.writeTile(tile);
+        }
+      }
+    }
+    try (var left = Files.list(dir)) {
+      assertEquals(List.of("cog.mask.tif"), left.map(p -> p.getFileName().toString()).toList());
+    }
+    JsonNode cog = TestRasters.cog(mask);
+    assertEquals("[]", cog.get("errors").toString(), "GDAL's COG validator");
+    assertEquals("[[1100,700],[550,350],[275,175]]", cog.get("levels").toString());
+    assertEquals("[0,0]", cog.get("mismatches").toString(), "overview pixels off the mode rule");
+    assertEquals(255.0, cog.get("nodata").asDouble());
+    assertTrue(cog.get("overview_palette").asBoolean(), "overviews keep the palette");
+  }
+
+  @Test
+  void modeOfTwoByTwoIgnoresNodataAndBreaksTiesToTheSmallestClass() {
+    assertEquals(2, Overviews.mode(2, 2, 2, 0));
+    assertEquals(1, Overviews.mode(3, 1, 1, 3));
+    assertEquals(0, Overviews.mode(3, 2, 1, 0));
+    assertEquals(3, Overviews.mode(255, 255, 3, 255));
+    assertEquals(4, Overviews.mode(255, 255, 4, 4));
+    assertEquals(255, Overviews.mode(255, 255, 255, 255));
+  }
+
   @Test
   void tilesOutOfOrderOrResizedAreRefused() throws IOException {
     byte[] tile = deflate(new byte[TILE * TILE]);
     try (OutputStream out = Files.newOutputStream(dir.resolve("m.tif"))) {
       MaskTiffWriter writer =
-          new MaskTiffWriter(out, TILE, TILE, TILE, new long[] {tile.length}, COLORS, null);
+          new MaskTiffWriter(out, level(TILE, TILE, new long[] {tile.length}), TILE, COLORS, null);
       assertThrows(IllegalStateException.class, () -> writer.writeTile(new byte[tile.length + 1]));
       writer.writeTile(tile);
       assertThrows(IllegalStateException.class, () -> writer.writeTile(tile));
@@ -160,7 +243,7 @@ class MaskTiffWriterTest {
   /** 42 for classic TIFF, 43 for BigTIFF. */
   private static int tiffVersion(long[] byteCounts) throws IOException {
     ByteArrayOutputStream header = new ByteArrayOutputStream();
-    new MaskTiffWriter(header, 16 * byteCounts.length, 16, 16, byteCounts, COLORS, null);
+    new MaskTiffWriter(header, level(16 * byteCounts.length, 16, byteCounts), 16, COLORS, null);
     byte[] bytes = header.toByteArray();
     assertEquals("II", new String(bytes, 0, 2, StandardCharsets.US_ASCII));
     return ByteBuffer.wrap(bytes, 2, 2).order(ByteOrder.LITTLE_ENDIAN).getShort();
@@ -193,7 +276,8 @@ class MaskTiffWriterTest {
     }
     Path mask = dir.resolve("big.mask.tif");
     try (SparseFile out = new SparseFile(mask, padded, deflate(new byte[tile * tile]).length);
-        MaskTiffWriter writer = new MaskTiffWriter(out, width, height, tile, sizes, COLORS, null)) {
+        MaskTiffWriter writer =
+            new MaskTiffWriter(out, level(width, height, sizes), tile, COLORS, null)) {
       for (int i = 0; i < sizes.length; i++) {
         writer.writeTile(i < across * (down - 1) ? padded : last[i % across]);
       }
@@ -250,7 +334,7 @@ class MaskTiffWriterTest {
 
     @Override
     public void write(byte[] b, int off, int len) throws IOException {
-      if (b == padded) {
+      if (b == padded && off == 0 && len == padded.length) {
         channel.write(ByteBuffer.wrap(b, off, data));
         channel.position(channel.position() + len - data);
       } else {
@@ -289,11 +373,19 @@ class MaskTiffWriterTest {
     }
     try (MaskTiffWriter writer =
         new MaskTiffWriter(
-            Files.newOutputStream(mask), WIDTH, HEIGHT, TILE, sizes, COLORS, scene.geoTags())) {
+            Files.newOutputStream(mask),
+            level(WIDTH, HEIGHT, sizes),
+            TILE,
+            COLORS,
+            scene.geoTags())) {
       for (byte[] tile : tiles) {
         writer.writeTile(tile);
       }
     }
+  }
+
+  private static List<MaskTiffWriter.Level> level(int width, int height, long[] sizes) {
+    return List.of(new MaskTiffWriter.Level(width, height, sizes));
   }
 
   private static byte[] deflate(byte[] raw) {

@@ -1,20 +1,25 @@
 package io.terraseg.model.arch;
 
+import java.util.List;
 import java.util.Locale;
-import java.util.Set;
+import java.util.stream.Stream;
 
 /**
  * Which network to build, as model.json names it: {@code architecture}, {@code backbone}, {@code
- * output_stride} and {@code head}. Absent fields take the paper's defaults: backbone resnet50,
- * output stride 8 for deeplabv3 (torchvision's), 16 for deeplabv3plus (the paper's), head aspp for
- * fastfcn.
+ * output_stride} and {@code head}. Absent fields take the paper's defaults: backbone resnet50
+ * (vgg16 for the FCNs), output stride 8 for deeplabv3 (torchvision's), 16 for deeplabv3plus (the
+ * paper's), head aspp for fastfcn. Backbone xception65 (DeepLabv3+'s aligned Xception) is for
+ * deeplabv3plus only. fcn8s, fcn16s and fcn32s take neither output_stride (their name says it) nor
+ * head.
  */
 public record ArchitectureSpec(
     String architecture, String backbone, Integer outputStride, String head) {
 
-  static final Set<String> ARCHITECTURES = Set.of("deeplabv3", "deeplabv3plus", "fastfcn");
-  static final Set<String> BACKBONES = Set.of("resnet18", "resnet34", "resnet50", "resnet101");
-  static final Set<String> HEADS = Set.of("aspp", "enc", "fcn", "psp");
+  static final List<String> ARCHITECTURES =
+      List.of("deeplabv3", "deeplabv3plus", "fastfcn", "fcn8s", "fcn16s", "fcn32s");
+  static final List<String> RESNETS = List.of("resnet18", "resnet34", "resnet50", "resnet101");
+  static final List<String> VGGS = List.of("vgg16");
+  static final List<String> HEADS = List.of("aspp", "enc", "fcn", "psp");
 
   public ArchitectureSpec {
     architecture = lower(architecture);
@@ -22,14 +27,35 @@ public record ArchitectureSpec(
       throw new IllegalArgumentException(
           "unknown architecture '"
               + architecture
-              + "': expected one of deeplabv3, deeplabv3plus, fastfcn");
+              + "': expected one of "
+              + String.join(", ", ARCHITECTURES));
     }
-    backbone = backbone == null ? "resnet50" : lower(backbone);
-    if (!BACKBONES.contains(backbone)) {
+    // fcn8s, fcn16s, fcn32s; fastfcn is another network.
+    boolean fcn = architecture.startsWith("fcn");
+    List<String> backbones =
+        fcn
+            ? VGGS
+            : architecture.equals("deeplabv3plus")
+                ? Stream.concat(RESNETS.stream(), Stream.of(Xception.NAME)).toList()
+                : RESNETS;
+    backbone = backbone == null ? (fcn ? "vgg16" : "resnet50") : lower(backbone);
+    if (backbone.equals(Xception.NAME) && !architecture.equals("deeplabv3plus")) {
+      throw new IllegalArgumentException(
+          "backbone "
+              + Xception.NAME
+              + " is for deeplabv3plus only; "
+              + architecture
+              + " takes "
+              + String.join(", ", backbones));
+    }
+    if (!backbones.contains(backbone)) {
       throw new IllegalArgumentException(
           "unknown backbone '"
               + backbone
-              + "': expected one of resnet18, resnet34, resnet50, resnet101");
+              + "' for "
+              + architecture
+              + ": expected one of "
+              + String.join(", ", backbones));
     }
     if (architecture.equals("fastfcn")) {
       if (outputStride != null) {
@@ -49,11 +75,20 @@ public record ArchitectureSpec(
                 + architecture
                 + " (its head is fixed by the paper); only fastfcn takes a head");
       }
-      if (outputStride == null) {
-        outputStride = architecture.equals("deeplabv3") ? 8 : 16;
-      }
-      if (outputStride != 8 && outputStride != 16) {
-        throw new IllegalArgumentException("output_stride must be 8 or 16, got " + outputStride);
+      if (fcn) {
+        if (outputStride != null) {
+          throw new IllegalArgumentException(
+              "output_stride does not apply to "
+                  + architecture
+                  + ": its name says the stride of its finest scores (fcn8s, fcn16s, fcn32s)");
+        }
+      } else {
+        if (outputStride == null) {
+          outputStride = architecture.equals("deeplabv3") ? 8 : 16;
+        }
+        if (outputStride != 8 && outputStride != 16) {
+          throw new IllegalArgumentException("output_stride must be 8 or 16, got " + outputStride);
+        }
       }
     }
   }

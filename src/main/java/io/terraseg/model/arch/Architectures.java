@@ -38,6 +38,9 @@ public final class Architectures {
       case "deeplabv3" -> new DeepLabV3(spec.backbone(), spec.outputStride(), numClasses);
       case "deeplabv3plus" -> new DeepLabV3Plus(spec.backbone(), spec.outputStride(), numClasses);
       case "fastfcn" -> new FastFcn(spec.backbone(), spec.head(), numClasses);
+      case "fcn8s" -> new Fcn(8, numClasses);
+      case "fcn16s" -> new Fcn(16, numClasses);
+      case "fcn32s" -> new Fcn(32, numClasses);
       default -> throw new IllegalArgumentException("unknown architecture " + spec.architecture());
     };
   }

@@ -52,7 +52,12 @@ final class Layers {
    * torch's 0.1).
    */
   static BatchNorm bn() {
-    return BatchNorm.builder().optEpsilon(1e-5f).optMomentum(0.9f).build();
+    return bn(1e-5f);
+  }
+
+  /** BN with another epsilon, for networks ported from TensorFlow checkpoints. */
+  static BatchNorm bn(float epsilon) {
+    return BatchNorm.builder().optEpsilon(epsilon).optMomentum(0.9f).build();
   }
 
   static Block dropout(float rate) {

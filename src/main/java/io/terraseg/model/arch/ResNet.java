@@ -22,7 +22,7 @@ import java.util.List;
  * <p>Forward returns the four stage outputs (strides 4, 8, 16, 32 before dilation): DeepLabv3+
  * needs the stride-4 features, FastFCN's JPU stages 2–4, DeepLabV3 the last.
  */
-final class ResNet extends CompositeBlock {
+final class ResNet extends Backbone {
 
   private final Conv2d conv1;
   private final BatchNorm bn1;
@@ -83,6 +83,7 @@ final class ResNet extends CompositeBlock {
   }
 
   /** Output channels of the four stages. */
+  @Override
   int[] channels() {
     return channels.clone();
   }

@@ -40,10 +40,14 @@ class ArchitecturesTest {
         new ArchitectureSpec("deeplabv3", "resnet18", 8, null),
         new ArchitectureSpec("deeplabv3plus", "resnet18", 16, null),
         new ArchitectureSpec("deeplabv3plus", "resnet34", 8, null),
+        new ArchitectureSpec("deeplabv3plus", "xception65", 16, null),
         new ArchitectureSpec("fastfcn", "resnet18", null, "aspp"),
         new ArchitectureSpec("fastfcn", "resnet18", null, "fcn"),
         new ArchitectureSpec("fastfcn", "resnet18", null, "enc"),
-        new ArchitectureSpec("fastfcn", "resnet18", null, "psp"));
+        new ArchitectureSpec("fastfcn", "resnet18", null, "psp"),
+        new ArchitectureSpec("fcn8s", null, null, null),
+        new ArchitectureSpec("fcn16s", null, null, null),
+        new ArchitectureSpec("fcn32s", null, null, null));
   }
 
   @ParameterizedTest
@@ -98,6 +102,33 @@ class ArchitecturesTest {
     Shape[] r101os16 =
         new ResNet("resnet101", 16).getOutputShapes(new Shape[] {new Shape(1, 3, 512, 512)});
     assertEquals(new Shape(1, 2048, 32, 32), r101os16[3]);
+  }
+
+  @Test
+  void xceptionGivesStride4LowLevelFeaturesAndStopsDownsamplingAtTheOutputStride() {
+    // 67×61: the stem gives 34×31 (stride 2), the entry flow's blocks 17×16, 9×8, 5×4; at output
+    // stride 16 the exit flow keeps 5×4, at 8 the third entry block already keeps 9×8. Only OS 8
+    // runs here (its dilated middle flow is the harder case); the OS 16 network runs in
+    // logitsHaveTheInputSizeForOddAndTinyInputs.
+    Shape input = new Shape(1, 3, 67, 61);
+    Shape low = new Shape(1, 256, 17, 16);
+    assertArrayEquals(
+        new Shape[] {low, new Shape(1, 2048, 5, 4)},
+        new Xception(16).getOutputShapes(new Shape[] {input}),
+        "output stride 16");
+    try (NDManager manager = NDManager.newBaseManager(Device.cpu())) {
+      Xception os8 = new Xception(8);
+      os8.initialize(manager, DataType.FLOAT32, input);
+      Shape[] actual =
+          os8.forward(
+                  new ParameterStore(manager, false),
+                  new NDList(manager.randomNormal(input)),
+                  false)
+              .getShapes();
+      assertArrayEquals(new Shape[] {low, new Shape(1, 2048, 9, 8)}, actual, "output stride 8");
+      assertArrayEquals(actual, os8.getOutputShapes(new Shape[] {input}));
+      assertArrayEquals(new int[] {256, 2048}, os8.channels());
+    }
   }
 
   @Test
@@ -236,15 +267,27 @@ class ArchitecturesTest {
   @Test
   void specDefaultsAndRejections() {
     ArchitectureSpec plus = new ArchitectureSpec("DeepLabV3Plus", null, null, null);
+    ArchitectureSpec fcn8s = new ArchitectureSpec("FCN8s", null, null, null);
     assertEquals(new ArchitectureSpec("deeplabv3plus", "resnet50", 16, null), plus);
     assertEquals(8, new ArchitectureSpec("deeplabv3", null, null, null).outputStride());
     assertEquals("aspp", new ArchitectureSpec("fastfcn", "resnet101", null, null).head());
+    assertEquals(new ArchitectureSpec("fcn8s", "vgg16", null, null), fcn8s);
 
     assertMessage(
         "unknown architecture 'unet'", () -> new ArchitectureSpec("unet", null, null, null));
+    assertEquals(
+        new ArchitectureSpec("deeplabv3plus", "xception65", 16, null),
+        new ArchitectureSpec("deeplabv3plus", "Xception65", null, null));
     assertMessage(
-        "unknown backbone 'resnet152'",
-        () -> new ArchitectureSpec("deeplabv3", "resnet152", null, null));
+        "unknown backbone 'resnet152' for deeplabv3plus: expected one of resnet18, resnet34,"
+            + " resnet50, resnet101, xception65",
+        () -> new ArchitectureSpec("deeplabv3plus", "resnet152", null, null));
+    assertMessage(
+        "backbone xception65 is for deeplabv3plus only",
+        () -> new ArchitectureSpec("fastfcn", "xception65", null, null));
+    assertMessage(
+        "output_stride must be 8 or 16, got 32",
+        () -> new ArchitectureSpec("deeplabv3plus", "xception65", 32, null));
     assertMessage(
         "output_stride must be 8 or 16, got 32",
         () -> new ArchitectureSpec("deeplabv3plus", null, 32, null));
@@ -257,6 +300,21 @@ class ArchitecturesTest {
     assertMessage(
         "head does not apply to deeplabv3plus",
         () -> new ArchitectureSpec("deeplabv3plus", null, 16, "aspp"));
+    assertMessage(
+        "unknown backbone 'resnet50' for fcn8s: expected one of vgg16",
+        () -> new ArchitectureSpec("fcn8s", "resnet50", null, null));
+    assertMessage(
+        "unknown backbone 'vgg16' for deeplabv3: expected one of resnet18, resnet34, resnet50,"
+            + " resnet101",
+        () -> new ArchitectureSpec("deeplabv3", "vgg16", null, null));
+    assertMessage(
+        "output_stride does not apply to fcn16s",
+        () -> new ArchitectureSpec("fcn16s", null, 16, null));
+    assertMessage(
+        "head does not apply to fcn32s", () -> new ArchitectureSpec("fcn32s", null, null, "fcn"));
+    assertMessage(
+        "expected one of deeplabv3, deeplabv3plus, fastfcn, fcn8s, fcn16s, fcn32s",
+        () -> new ArchitectureSpec("fcn4s", null, null, null));
     assertMessage("at least one input band", () -> Architectures.build(plus, 0, 5));
   }
 

@@ -45,9 +45,12 @@ final class BenchModels {
           new ArchitectureSpec(architecture, backbone, outputStride, head), 3, classes);
     }
 
-    /** The stride the backbone stops at: FastFCN's is 32, the JPU recovering stride 8 after it. */
+    /**
+     * The stride the backbone stops at: FastFCN's is 32, the JPU recovering stride 8 after it;
+     * FCN's VGG-16 too, its skips fusing scores back to 8, 16 or 32.
+     */
     int backboneStride() {
-      return architecture.equals("fastfcn") ? 32 : outputStride;
+      return outputStride == null ? 32 : outputStride;
     }
   }
 
@@ -59,6 +62,7 @@ final class BenchModels {
           new Config("deeplabv3plus-r50-os8", "deeplabv3plus", "resnet50", 8, null),
           new Config("deeplabv3plus-r101-os16", "deeplabv3plus", "resnet101", 16, null),
           new Config("deeplabv3plus-r101-os8", "deeplabv3plus", "resnet101", 8, null),
+          new Config("deeplabv3plus-x65-os16", "deeplabv3plus", "xception65", 16, null),
           new Config("fastfcn-r50-aspp", "fastfcn", "resnet50", null, "aspp"),
           new Config("fastfcn-r50-fcn", "fastfcn", "resnet50", null, "fcn"),
           new Config("dilatedfcn-r50-os8-fcn", "dilatedfcn", "resnet50", 8, "fcn"),
@@ -67,7 +71,8 @@ final class BenchModels {
           new Config("fastfcn-r50-psp", "fastfcn", "resnet50", null, "psp"),
           new Config("dilatedfcn-r50-os8-psp", "dilatedfcn", "resnet50", 8, "psp"),
           new Config("deeplabv3plus-r18-os16", "deeplabv3plus", "resnet18", 16, null),
-          new Config("fastfcn-r18-fcn", "fastfcn", "resnet18", null, "fcn"));
+          new Config("fastfcn-r18-fcn", "fastfcn", "resnet18", null, "fcn"),
+          new Config("fcn8s-vgg16", "fcn8s", "vgg16", null, null));
 
   /**
    * FastFCN's speed table (ResNet-50, PASCAL Context, FPS; the paper and the reference code's

@@ -35,7 +35,8 @@ class TrainingTest {
         new ArchitectureSpec("deeplabv3", "resnet18", 8, null),
         new ArchitectureSpec("deeplabv3plus", "resnet18", 16, null),
         new ArchitectureSpec("fastfcn", "resnet18", null, "aspp"),
-        new ArchitectureSpec("fastfcn", "resnet18", null, "fcn"));
+        new ArchitectureSpec("fastfcn", "resnet18", null, "fcn"),
+        new ArchitectureSpec("fcn8s", "vgg16", null, null));
   }
 
   @ParameterizedTest
@@ -47,7 +48,7 @@ class TrainingTest {
         new DefaultTrainingConfig(loss)
             .optOptimizer(
                 Optimizer.sgd()
-                    .setLearningRateTracker(Tracker.fixed(0.01f))
+                    .setLearningRateTracker(Tracker.fixed(learningRate(spec)))
                     .optMomentum(0.9f)
                     .build())
             .optDevices(new Device[] {Device.cpu()});
@@ -62,7 +63,10 @@ class TrainingTest {
         // Classes a network can learn from the pixels: which channel is largest.
         NDArray y = x.argMax(1).expandDims(1).toType(DataType.INT64, false);
         Map<String, Parameter> parameters = StateDict.names(model.getBlock());
-        NDArray runningMean = parameters.get("backbone.bn1.running_mean").getArray().duplicate();
+        // FCN's VGG-16, as the paper's, has no BN.
+        boolean bn = spec.backbone().startsWith("resnet");
+        NDArray runningMean =
+            bn ? parameters.get("backbone.bn1.running_mean").getArray().duplicate() : null;
 
         List<Float> losses = new ArrayList<>();
         for (int step = 0; step < STEPS; step++) {
@@ -77,11 +81,21 @@ class TrainingTest {
           trainer.step();
         }
         assertTrue(losses.get(STEPS - 1) < losses.get(0), spec + " losses " + losses);
-        assertFalse(
-            runningMean.allClose(parameters.get("backbone.bn1.running_mean").getArray()),
-            "training updates BN running statistics");
+        if (bn) {
+          assertFalse(
+              runningMean.allClose(parameters.get("backbone.bn1.running_mean").getArray()),
+              "training updates BN running statistics");
+        }
       }
     }
+  }
+
+  /**
+   * VGG-16 has no BN to keep its 16 layers' gradients in range: the FCN paper trains FCN-VGG16 at
+   * 1e-4 (Sec. 4.1); at 0.01 its loss jumps. The ResNets take 0.01.
+   */
+  private static float learningRate(ArchitectureSpec spec) {
+    return spec.backbone().equals("vgg16") ? 1e-4f : 0.01f;
   }
 
   private static void assertEveryParameterHasAGradient(Map<String, Parameter> parameters) {
