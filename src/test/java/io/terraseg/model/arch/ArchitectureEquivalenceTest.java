@@ -43,8 +43,9 @@ import org.junit.jupiter.params.provider.MethodSource;
  * <p>The input is a real crop, 72×88 (non-square, and small enough that each configuration runs in
  * a second or two): a window of a sample scene read by {@link GeoTiffFile} and normalized as the
  * sample model normalizes. At stride 8 it is 9×11, so PSP's 2, 3 and 6 bins have uneven windows.
- * The fixtures (100–260 MB each) are made in target/ by {@code scripts/architecture_fixture.py} and
- * remade when a script or the crop changes; missing Python or torch fails the test.
+ * The fixtures (100–550 MB each, 3 GB for the twelve configurations) are made in target/ by {@code
+ * scripts/architecture_fixture.py} and remade when a script or the crop changes; missing Python or
+ * torch fails the test.
  */
 class ArchitectureEquivalenceTest {
 
