@@ -34,6 +34,17 @@ trainable parameters. No weights: ArchitecturesTest compares TerraSeg's names, s
                                 torchvision's DeepLabHead (aspp) or torchvision's FCNHead (fcn: 3x3 conv to
                                 in/4 channels, BN, ReLU, dropout 0.1, 1x1 classifier; the FastFCN reference's
                                 FCNHead has the same layers, wrapped in a `conv5` Sequential).
+    fastfcn-resnet50-enc        the same JPU under the FastFCN reference's EncHead, written after its code with
+                                its module names: conv5 (1x1 conv to 512, BN, ReLU: 1x1 because a JPU is below
+                                it), encmodule.encoding (1x1 conv, BN, ReLU, Encoding with 32 codewords and
+                                scales, BatchNorm1d, ReLU, mean over codewords), encmodule.fc (Linear, sigmoid;
+                                the map becomes x * (1 + gamma)), encmodule.selayer (SE-loss Linear, in the
+                                state dict, not in the logits), conv6 (Dropout2d 0.1, 1x1 classifier).
+    fastfcn-resnet50-psp        the same JPU under the reference's PSPHead: conv5 = Sequential(PyramidPooling
+                                (adaptive average pooling to 1, 2, 3, 6 bins, conv1-4 = 1x1 conv to in/4, BN,
+                                ReLU, bilinear upsampling with align_corners=True as the reference's up_kwargs,
+                                concatenated after the input), 3x3 conv to in/4, BN, ReLU, Dropout2d 0.1, 1x1
+                                classifier).
     fcn8s-vgg16                 FCN (Long et al. 2015, Fig. 3) on torchvision's vgg16().features with its max
     fcn16s-vgg16                pools rounding up (ceil_mode, as Caffe's pooling and the paper's nets); fc6 a 7x7
     fcn32s-vgg16                conv 512->4096 padded by 3 and fc7 a 1x1 conv 4096->4096, each ReLU + dropout 0.5;
@@ -243,13 +254,101 @@ class Jpu(nn.Module):
         return torch.cat([getattr(self, f"dilation{i}")(joint) for i in range(1, 5)], 1)
 
 
+class Encoding(nn.Module):
+    """EncNet's Encoding layer as the reference's encoding.nn.Encoding computes it, residuals spelled out:
+    a_ik = softmax_k(s_k |x_i - d_k|^2), e_k = sum_i a_ik (x_i - d_k). N x C x H x W in, N x K x C out."""
+
+    def __init__(self, channels, codes):
+        super().__init__()
+        bound = (codes * channels) ** -0.5
+        self.codewords = nn.Parameter(torch.empty(codes, channels).uniform_(-bound, bound))
+        self.scale = nn.Parameter(torch.empty(codes).uniform_(-1, 0))
+
+    def forward(self, x):
+        features = x.flatten(2).transpose(1, 2)  # N x HW x C
+        residuals = features.unsqueeze(2) - self.codewords  # N x HW x K x C
+        assignment = F.softmax(self.scale * residuals.pow(2).sum(3), dim=2)
+        return (assignment.unsqueeze(3) * residuals).sum(1)
+
+
+class Mean(nn.Module):
+    def __init__(self, dim):
+        super().__init__()
+        self.dim = dim
+
+    def forward(self, x):
+        return x.mean(self.dim)
+
+
+class EncModule(nn.Module):
+    """Context Encoding Module: context vector -> channel attention gamma, x * (1 + gamma); selayer is the
+    SE-loss branch (training only)."""
+
+    def __init__(self, channels, num_classes, codes=32):
+        super().__init__()
+        self.encoding = nn.Sequential(
+            nn.Conv2d(channels, channels, 1, bias=False), nn.BatchNorm2d(channels), nn.ReLU(),
+            Encoding(channels, codes), nn.BatchNorm1d(codes), nn.ReLU(), Mean(1))
+        self.fc = nn.Sequential(nn.Linear(channels, channels), nn.Sigmoid())
+        self.selayer = nn.Linear(channels, num_classes)
+
+    def forward(self, x):
+        gamma = self.fc(self.encoding(x))
+        return F.relu(x + x * gamma[:, :, None, None])
+
+
+class EncHead(nn.Module):
+    """The FastFCN reference's EncHead with a JPU below it (so conv5 is 1x1), without the SE output."""
+
+    def __init__(self, in_channels, num_classes):
+        super().__init__()
+        self.conv5 = conv_bn_relu(in_channels, 512, 1)
+        self.encmodule = EncModule(512, num_classes)
+        self.conv6 = nn.Sequential(nn.Dropout2d(0.1), nn.Conv2d(512, num_classes, 1))
+
+    def forward(self, x):
+        return self.conv6(self.encmodule(self.conv5(x)))
+
+
+class PyramidPooling(nn.Module):
+    """PSPNet's pyramid pooling as the FastFCN reference builds it, upsampling with its align_corners=True."""
+
+    BINS = (1, 2, 3, 6)
+
+    def __init__(self, channels):
+        super().__init__()
+        for i, bins in enumerate(self.BINS, start=1):
+            setattr(self, f"pool{i}", nn.AdaptiveAvgPool2d(bins))
+            setattr(self, f"conv{i}", conv_bn_relu(channels, channels // 4, 1))
+
+    def forward(self, x):
+        levels = [x]
+        for i in range(1, len(self.BINS) + 1):
+            level = getattr(self, f"conv{i}")(getattr(self, f"pool{i}")(x))
+            levels.append(F.interpolate(level, size=x.shape[-2:], mode="bilinear", align_corners=True))
+        return torch.cat(levels, 1)
+
+
+class PspHead(nn.Module):
+    def __init__(self, in_channels, num_classes):
+        super().__init__()
+        inter = in_channels // 4
+        self.conv5 = nn.Sequential(
+            PyramidPooling(in_channels), nn.Conv2d(2 * in_channels, inter, 3, padding=1, bias=False),
+            nn.BatchNorm2d(inter), nn.ReLU(), nn.Dropout2d(0.1), nn.Conv2d(inter, num_classes, 1))
+
+    def forward(self, x):
+        return self.conv5(x)
+
+
 class FastFcn(nn.Module):
+    HEADS = {"aspp": DeepLabHead, "fcn": FCNHead, "enc": EncHead, "psp": PspHead}
+
     def __init__(self, head, num_classes):
         super().__init__()
         self.backbone = IntermediateLayerGetter(resnet50(weights=None), {"layer2": "c3", "layer3": "c4", "layer4": "c5"})
         self.jpu = Jpu([512, 1024, 2048])
-        joint = 4 * Jpu.WIDTH
-        self.head = DeepLabHead(joint, num_classes) if head == "aspp" else FCNHead(joint, num_classes)
+        self.head = self.HEADS[head](4 * Jpu.WIDTH, num_classes)
 
     def forward(self, x):
         f = self.backbone(x)
@@ -328,6 +427,8 @@ CONFIGS = {
                                      lambda k: DeepLabV3Plus(8, k, "xception65")),
     "fastfcn-resnet50-aspp": (("fastfcn", "resnet50", None, "aspp"), lambda k: FastFcn("aspp", k)),
     "fastfcn-resnet50-fcn": (("fastfcn", "resnet50", None, "fcn"), lambda k: FastFcn("fcn", k)),
+    "fastfcn-resnet50-enc": (("fastfcn", "resnet50", None, "enc"), lambda k: FastFcn("enc", k)),
+    "fastfcn-resnet50-psp": (("fastfcn", "resnet50", None, "psp"), lambda k: FastFcn("psp", k)),
     "fcn8s-vgg16": (("fcn8s", "vgg16", None, None), lambda k: Fcn(8, k)),
     "fcn16s-vgg16": (("fcn16s", "vgg16", None, None), lambda k: Fcn(16, k)),
     "fcn32s-vgg16": (("fcn32s", "vgg16", None, None), lambda k: Fcn(32, k)),

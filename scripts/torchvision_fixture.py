@@ -7,36 +7,16 @@ saved as safetensors with its full state dict, plus a random input and the model
 
 Usage: torchvision_fixture.py OUT_DIR [--classes K] [--height H] [--width W] [--seed S]
 Writes OUT_DIR/model.safetensors, OUT_DIR/fixture.safetensors (input, logits), OUT_DIR/fixture.json.
-The safetensors format is written here with struct+json because Debian has no python3-safetensors.
+The safetensors format is written by safetensors_io.py (struct+json: Debian has no python3-safetensors).
 """
 import argparse
 import json
 import os
-import struct
 
 import torch
 from torchvision.models.segmentation import deeplabv3_resnet50
 
-DTYPES = {torch.float32: "F32", torch.int64: "I64"}
-
-
-def write_safetensors(path, tensors):
-    header, chunks, offset = {}, [], 0
-    for name, t in tensors.items():
-        data = t.detach().contiguous().cpu().numpy().tobytes()  # little-endian on every platform torch runs on
-        header[name] = {"dtype": DTYPES[t.dtype], "shape": list(t.shape), "data_offsets": [offset, offset + len(data)]}
-        chunks.append(data)
-        offset += len(data)
-    text = json.dumps(header, separators=(",", ":")).encode()
-    text += b" " * (-len(text) % 8)
-    tmp = path + ".tmp"
-    with open(tmp, "wb") as f:
-        f.write(struct.pack("<Q", len(text)))
-        f.write(text)
-        for data in chunks:
-            f.write(data)
-    os.replace(tmp, path)  # a half-written file never looks like a finished fixture
-
+from safetensors_io import write_safetensors
 
 def main():
     ap = argparse.ArgumentParser()

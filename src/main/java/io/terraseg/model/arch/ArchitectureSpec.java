@@ -19,7 +19,7 @@ public record ArchitectureSpec(
       List.of("deeplabv3", "deeplabv3plus", "fastfcn", "fcn8s", "fcn16s", "fcn32s");
   static final List<String> RESNETS = List.of("resnet18", "resnet34", "resnet50", "resnet101");
   static final List<String> VGGS = List.of("vgg16");
-  static final List<String> HEADS = List.of("aspp", "fcn");
+  static final List<String> HEADS = List.of("aspp", "enc", "fcn", "psp");
 
   public ArchitectureSpec {
     architecture = lower(architecture);
@@ -66,7 +66,7 @@ public record ArchitectureSpec(
       head = head == null ? "aspp" : lower(head);
       if (!HEADS.contains(head)) {
         throw new IllegalArgumentException(
-            "unknown head '" + head + "' for fastfcn: expected aspp or fcn");
+            "unknown head '" + head + "' for fastfcn: expected aspp, enc, fcn or psp");
       }
     } else {
       if (head != null) {

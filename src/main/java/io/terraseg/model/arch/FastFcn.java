@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
+import ai.djl.nn.Block;
 import ai.djl.nn.SequentialBlock;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
@@ -16,14 +17,16 @@ import ai.djl.util.PairList;
  * ASPP); {@code fcn} is the FCNHead of the FastFCN reference code and torchvision: a 3×3 conv to a
  * quarter of the input channels (512 on the JPU's 2048), BN, ReLU, dropout 0.1 and a 1×1
  * classifier, named as torchvision's FCNHead names them ({@code head.0} conv, {@code head.1} BN,
- * {@code head.4} classifier; the FastFCN reference wraps the same layers in {@code conv5}). Tensor
- * names: {@code backbone.*}, {@code jpu.*}, {@code head.*}.
+ * {@code head.4} classifier; the FastFCN reference wraps the same layers in {@code conv5}); {@code
+ * enc} is EncNet's {@link EncHead} and {@code psp} PSPNet's {@link PspHead}, the two heads the
+ * FastFCN paper pairs with the JPU besides ASPP, under the reference code's names. Tensor names:
+ * {@code backbone.*}, {@code jpu.*}, {@code head.*}.
  */
 final class FastFcn extends CompositeBlock {
 
   private final ResNet backbone;
   private final Jpu jpu;
-  private final SequentialBlock head;
+  private final Block head;
 
   FastFcn(String backboneName, String headName, int numClasses) {
     backbone = addChildBlock("backbone", new ResNet(backboneName, 32));
@@ -32,9 +35,11 @@ final class FastFcn extends CompositeBlock {
   }
 
   /** The head named {@code name} on {@code inChannels}-channel stride-8 features. */
-  static SequentialBlock head(String name, int inChannels, int numClasses) {
+  static Block head(String name, int inChannels, int numClasses) {
     return switch (name) {
       case "aspp" -> DeepLabV3.head(inChannels, 8, numClasses);
+      case "enc" -> new EncHead(numClasses);
+      case "psp" -> new PspHead(inChannels, numClasses);
       case "fcn" ->
           new SequentialBlock()
               .add(Layers.conv(inChannels / 4, 3))

@@ -11,6 +11,8 @@ import ai.djl.nn.SequentialBlock;
 import ai.djl.nn.convolutional.Conv2d;
 import ai.djl.nn.norm.BatchNorm;
 import ai.djl.nn.norm.Dropout;
+import ai.djl.pytorch.engine.PtNDArray;
+import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
 
@@ -84,15 +86,61 @@ final class Layers {
         .add(Activation.reluBlock());
   }
 
-  /**
-   * Bilinear resize with align_corners=False, torch's F.interpolate default and DJL's only choice.
-   */
+  /** Bilinear resize with align_corners=False, torch's F.interpolate default. */
   static NDArray resize(NDArray x, long height, long width) {
+    return resize(x, height, width, false);
+  }
+
+  /**
+   * Bilinear resize; {@code alignCorners} as torch's F.interpolate takes it (true maps the corner
+   * pixels' centres onto each other, the FastFCN reference code's choice).
+   *
+   * <p>align_corners=True cannot go through DJL 0.32: its {@code NDArrayEx.interpolation} passes
+   * false to torch whatever it is given, and its native op called with true samples half a pixel
+   * off (a 1×3 row 0, 1, 2 resized to 1×5 comes out 0, .25, .75, 1.25, 1.75, where torch gives 0,
+   * .5, 1, 1.5, 2). Bilinear interpolation is linear and separable, so here it is two products with
+   * {@link #alignedInterpolation} matrices: exact, differentiable, on any device.
+   */
+  static NDArray resize(NDArray x, long height, long width, boolean alignCorners) {
     Shape s = x.getShape();
     if (s.get(2) == height && s.get(3) == width) {
       return x;
     }
-    return x.getNDArrayInternal().interpolation(new long[] {height, width}, BILINEAR, false);
+    if (!alignCorners) {
+      return x.getNDArrayInternal().interpolation(new long[] {height, width}, BILINEAR, false);
+    }
+    NDArray rows = alignedInterpolation(x, height, s.get(2));
+    NDArray columns = alignedInterpolation(x, width, s.get(3));
+    return rows.matMul(x).matMul(columns.transpose());
+  }
+
+  /**
+   * The out×in matrix of 1-D linear interpolation with align_corners=True: output i samples input
+   * position i·(in − 1)/(out − 1), weighting its two neighbours; on {@code like}'s device and type.
+   */
+  private static NDArray alignedInterpolation(NDArray like, long out, long in) {
+    float[] weights = new float[Math.toIntExact(out * in)];
+    double scale = out > 1 ? (in - 1) / (double) (out - 1) : 0;
+    for (int i = 0; i < out; i++) {
+      double source = i * scale;
+      int left = (int) source;
+      int right = (int) Math.min(left + 1, in - 1);
+      double fraction = source - left;
+      weights[(int) (i * in + left)] += (float) (1 - fraction);
+      weights[(int) (i * in + right)] += (float) fraction;
+    }
+    return like.getManager().create(weights, new Shape(out, in)).toType(like.getDataType(), false);
+  }
+
+  /**
+   * torch's {@code adaptive_avg_pool2d(x, bins)}: bin i of n covers [⌊i·n/bins⌋, ⌈(i+1)·n/bins⌉),
+   * so where {@code bins} does not divide the size the windows are uneven and overlap, which no
+   * avgPool with one kernel and stride reproduces. DJL's API has only the global case, so this
+   * calls the PyTorch engine's op directly (the networks here run on that engine, {@link
+   * Architectures#ENGINE}).
+   */
+  static NDArray adaptiveAvgPool(NDArray x, int bins) {
+    return JniUtils.adaptiveAvgPool((PtNDArray) x, new Shape(bins, bins));
   }
 
   static Shape resized(Shape s, long height, long width) {

@@ -2,11 +2,12 @@
  * Segmentation networks built from DJL blocks, named like their PyTorch counterparts so that state
  * dicts load as safetensors: {@code deeplabv3} (torchvision's DeepLabV3, checked against PyTorch
  * numerically), {@code deeplabv3plus} (Chen et al. 2018; on a ResNet or the paper's aligned
- * Xception-65), {@code fastfcn} (Wu et al. 2019; JPU with an ASPP or FCN head) and {@code fcn8s},
- * {@code fcn16s}, {@code fcn32s} (Long et al. 2015, on VGG-16).
+ * Xception-65), {@code fastfcn} (Wu et al. 2019; JPU with an ASPP, FCN, EncNet or PSPNet head) and
+ * {@code fcn8s}, {@code fcn16s}, {@code fcn32s} (Long et al. 2015, on VGG-16).
  *
  * <p>{@code scripts/architecture_reference.py} builds these networks in PyTorch; ArchitecturesTest
- * checks that every tensor name and shape here equals PyTorch's.
+ * checks that every tensor name and shape here equals PyTorch's, and ArchitectureEquivalenceTest
+ * that each configuration there, loaded with PyTorch's random weights, gives PyTorch's logits.
  *
  * <p>Tensor names ({@code .weight}, {@code .bias}, {@code .running_mean}, {@code .running_var};
  * BN's {@code num_batches_tracked} is ignored on load):
@@ -26,8 +27,12 @@
  *       {@code decoder.0-1.0/1/3/4}, {@code classifier}.
  *   <li>fastfcn: {@code jpu.conv3/conv4/conv5.0/1}, {@code jpu.dilation1-4.0.conv1/bn/pointwise}
  *       (depthwise, BN, pointwise) and {@code jpu.dilation1-4.1} (BN), as the FastFCN reference
- *       code names them; {@code head.*} is deeplabv3's {@code classifier.*} for {@code aspp}, or
- *       {@code head.0/1/4} (3×3 conv, BN, classifier: torchvision's FCNHead) for {@code fcn}.
+ *       code names them; {@code head.*} is deeplabv3's {@code classifier.*} for {@code aspp},
+ *       {@code head.0/1/4} (3×3 conv, BN, classifier: torchvision's FCNHead) for {@code fcn}, the
+ *       FastFCN reference's EncHead names for {@code enc} ({@code head.conv5.0/1}, {@code
+ *       head.encmodule.encoding.0/1/4}, {@code head.encmodule.encoding.3.codewords/scale}, {@code
+ *       head.encmodule.fc.0}, {@code head.encmodule.selayer}, {@code head.conv6.1}) and its PSPHead
+ *       names for {@code psp} ({@code head.conv5.0.conv1-4.0/1}, {@code head.conv5.1/2/5}).
  *   <li>fcn8s/16s/32s (no {@code backbone.} prefix): {@code features.0-28} (torchvision's VGG-16
  *       convs, weight and bias), {@code fc6}, {@code fc7}, {@code score_fr}, {@code score_pool4},
  *       {@code score_pool3} (weight, bias), {@code upscore2}, {@code upscore_pool4} and {@code
