@@ -1,6 +1,6 @@
 """Reads and writes safetensors files with struct+json, because Debian has no python3-safetensors.
 
-Used by torchvision_fixture.py and architecture_fixture.py; TerraSeg reads and writes the same format
+Used by architecture_fixture.py; TerraSeg reads and writes the same format
 through DJL (NDList.Encoding.SAFETENSORS).
 """
 import json
