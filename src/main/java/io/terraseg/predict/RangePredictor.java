@@ -73,6 +73,7 @@ public final class RangePredictor implements AutoCloseable {
 
   private double[] classAreas;
   private PixelArea pixelArea;
+  private String pixelAreaOf;
   private final long[] rowPixels = new long[MaskFormat.MAX_CLASSES];
 
   /** A core's predicted and true classes, for counting; reused from tile to tile. */
@@ -172,8 +173,13 @@ public final class RangePredictor implements AutoCloseable {
     ConfusionMatrix confusion =
         scene.label() == null ? null : new ConfusionMatrix(plan.numClasses());
     classPixels = new long[plan.numClasses()];
-    // Before the first read of the range is submitted: the image is not in use on another thread.
-    pixelArea = PixelArea.of(open(scene.image().uri()).crs(), scene.image().geoTransform());
+    // Once per task and scene (the first CRS a JVM decodes starts GeoTools' EPSG database, ~2 s;
+    // later ones take milliseconds), before the range's first read is submitted: the image is not
+    // in use on another thread then.
+    if (!scene.image().uri().equals(pixelAreaOf)) {
+      pixelArea = PixelArea.of(open(scene.image().uri()).crs(), scene.image().geoTransform());
+      pixelAreaOf = scene.image().uri();
+    }
     classAreas = pixelArea == null ? null : new double[plan.numClasses()];
     long predicted = 0;
     int slot = 0;

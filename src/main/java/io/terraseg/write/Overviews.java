@@ -154,23 +154,19 @@ final class Overviews implements AutoCloseable {
 
   /** The most frequent class of four pixels, nodata not counting, the smallest id on a tie. */
   static int mode(int a, int b, int c, int d) {
-    int best = MaskFormat.NODATA;
-    int bestCount = 0;
-    int[] values = {a, b, c, d};
-    for (int v : values) {
-      if (v == MaskFormat.NODATA) {
-        continue;
-      }
-      int count = 0;
-      for (int u : values) {
-        count += u == v ? 1 : 0;
-      }
-      if (count > bestCount || (count == bestCount && v < best)) {
-        best = v;
-        bestCount = count;
-      }
+    // Each candidate's key orders by votes, then by the smaller id; no allocation per pixel.
+    int key =
+        Math.max(
+            Math.max(key(a, b, c, d), key(b, a, c, d)), Math.max(key(c, a, b, d), key(d, a, b, c)));
+    return key == 0 ? MaskFormat.NODATA : MaskFormat.NODATA - (key & 0xFF);
+  }
+
+  private static int key(int v, int x, int y, int z) {
+    if (v == MaskFormat.NODATA) {
+      return 0;
     }
-    return best;
+    int votes = 1 + (v == x ? 1 : 0) + (v == y ? 1 : 0) + (v == z ? 1 : 0);
+    return votes << 8 | (MaskFormat.NODATA - v);
   }
 
   private static int ceilDiv(int a, int b) {
