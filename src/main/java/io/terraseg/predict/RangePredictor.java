@@ -76,6 +76,13 @@ public final class RangePredictor implements AutoCloseable {
   private String pixelAreaOf;
   private final long[] rowPixels = new long[MaskFormat.MAX_CLASSES];
 
+  /**
+   * Labels are read core by core, so windows share no blocks across; the cache only has to keep the
+   * row of blocks the next row of cores starts in: 8 MiB holds that for a single-band 8-bit label
+   * raster up to ~32,000 px wide (with 256² blocks). The image's cache keeps its 32 MiB default.
+   */
+  private static final long LABEL_CACHE_BYTES = 8L << 20;
+
   /** A core's predicted and true classes, for counting; reused from tile to tile. */
   private int[] predictions = new int[0];
 
@@ -346,7 +353,10 @@ public final class RangePredictor implements AutoCloseable {
           predictions[y * core.width + x] = mask[y * s + x] & 0xFF;
         }
       }
-      open(scene.label().uri()).readBand(core, 0, labels);
+      files
+          .computeIfAbsent(
+              scene.label().uri(), u -> GeoTiffFile.open(u, conf).withBlockCache(LABEL_CACHE_BYTES))
+          .readBand(core, 0, labels);
       LabelCounting.count(
           confusion,
           labels,

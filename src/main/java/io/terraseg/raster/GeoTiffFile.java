@@ -187,8 +187,11 @@ public final class GeoTiffFile implements Closeable {
     }
   }
 
-  /** For tests: a block cache of {@code bytes} (at least one block), so that blocks turn over. */
-  GeoTiffFile withBlockCache(long bytes) {
+  /**
+   * This file's decoded-block budget instead of the default 32 MiB (at least one block is always
+   * kept): smaller for a file read in non-overlapping windows, such as labels.
+   */
+  public GeoTiffFile withBlockCache(long bytes) {
     cacheBytes = bytes;
     return this;
   }
