@@ -353,10 +353,7 @@ public final class RangePredictor implements AutoCloseable {
           predictions[y * core.width + x] = mask[y * s + x] & 0xFF;
         }
       }
-      files
-          .computeIfAbsent(
-              scene.label().uri(), u -> GeoTiffFile.open(u, conf).withBlockCache(LABEL_CACHE_BYTES))
-          .readBand(core, 0, labels);
+      open(scene.label().uri(), LABEL_CACHE_BYTES).readBand(core, 0, labels);
       LabelCounting.count(
           confusion,
           labels,
@@ -397,6 +394,11 @@ public final class RangePredictor implements AutoCloseable {
 
   private GeoTiffFile open(String uri) {
     return files.computeIfAbsent(uri, u -> GeoTiffFile.open(u, conf));
+  }
+
+  /** The same, with its own decoded-block budget when this task first opens it. */
+  private GeoTiffFile open(String uri, long cacheBytes) {
+    return files.computeIfAbsent(uri, u -> GeoTiffFile.open(u, conf).withBlockCache(cacheBytes));
   }
 
   /**

@@ -30,7 +30,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.zip.Deflater;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.junit.jupiter.api.Test;
@@ -389,16 +388,9 @@ class MaskTiffWriterTest {
   }
 
   private static byte[] deflate(byte[] raw) {
-    Deflater deflater = new Deflater(6);
-    deflater.setInput(raw);
-    deflater.finish();
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    byte[] buffer = new byte[8192];
-    while (!deflater.finished()) {
-      out.write(buffer, 0, deflater.deflate(buffer));
+    try (TileCodec codec = new TileCodec()) {
+      return codec.deflate(raw);
     }
-    deflater.end();
-    return out.toByteArray();
   }
 
   private static String sha256OfPattern() throws NoSuchAlgorithmException {
