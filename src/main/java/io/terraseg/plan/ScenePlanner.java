@@ -1,6 +1,7 @@
 package io.terraseg.plan;
 
 import io.terraseg.TerraSegException;
+import io.terraseg.predict.ReadOrder;
 import io.terraseg.raster.GeoTiffFile;
 import io.terraseg.raster.HadoopConf;
 import io.terraseg.raster.HadoopFiles;
@@ -101,7 +102,12 @@ public final class ScenePlanner {
               input.name(),
               image,
               label,
-              new TileGrid(image.width(), image.height(), f.tileSize(), f.overlap()),
+              new TileGrid(
+                  image.width(),
+                  image.height(),
+                  f.tileSize(),
+                  f.overlap(),
+                  ReadOrder.stripColumns(image, f.tileSize(), f.overlap())),
               fingerprint);
       return new PlannedScene(input.name(), input.image(), input.label(), scene, null, null);
     } catch (TerraSegException e) {

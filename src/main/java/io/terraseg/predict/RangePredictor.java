@@ -38,7 +38,8 @@ import org.apache.hadoop.conf.Configuration;
  * batch ahead, on a thread of its own), run the models in batches (the JVM's shared models, this
  * task's own predictor, with the run's test-time augmentation and ensemble), keep each core,
  * compress it as one mask tile and count it against the labels. Memory is two batches of input (one
- * buffer per distinct model input in each) plus the range's compressed tiles, whatever the scene.
+ * buffer per distinct model input in each), the image's and labels' block caches ({@link ReadOrder}
+ * sizes them from the tile size and bands) and the range's compressed tiles, whatever the scene.
  * Not thread-safe: one per task.
  */
 public final class RangePredictor implements AutoCloseable {
@@ -76,13 +77,6 @@ public final class RangePredictor implements AutoCloseable {
   private String pixelAreaOf;
   private final long[] rowPixels = new long[MaskFormat.MAX_CLASSES];
 
-  /**
-   * Labels are read core by core, so windows share no blocks across; the cache only has to keep the
-   * row of blocks the next row of cores starts in: 8 MiB holds that for a single-band 8-bit label
-   * raster up to ~32,000 px wide (with 256² blocks). The image's cache keeps its 32 MiB default.
-   */
-  private static final long LABEL_CACHE_BYTES = 8L << 20;
-
   /** A core's predicted and true classes, for counting; reused from tile to tile. */
   private int[] predictions = new int[0];
 
@@ -111,15 +105,15 @@ public final class RangePredictor implements AutoCloseable {
 
   /**
    * One batch of a range being predicted: the windows with data, normalized into {@code inputs}
-   * (one per distinct model input), and the tiles before, between and after them that hold no data
-   * at all (their mask tiles are nodata without a forward pass). {@code next} is the range's first
-   * tile not yet read.
+   * (one per distinct model input), with their positions in the grid's reading order, and the
+   * positions before, between and after them whose windows hold no data at all (their mask tiles
+   * are nodata without a forward pass). {@code next} is the range's first position not yet read.
    */
   private static final class Batch {
     final float[][] inputs;
     final boolean[][] valid;
-    final Tile[] tiles;
-    final List<Tile> empty = new ArrayList<>();
+    final int[] positions;
+    final List<Integer> empty = new ArrayList<>();
     int count;
     int next;
     long readNanos;
@@ -137,7 +131,7 @@ public final class RangePredictor implements AutoCloseable {
       inputs = new float[channels.length][];
       Arrays.setAll(inputs, i -> new float[size * channels[i] * tileSize * tileSize]);
       valid = new boolean[size][tileSize * tileSize];
-      tiles = new Tile[size];
+      positions = new int[size];
     }
 
     static Batch take(int size, int[] channels, int tileSize) {
@@ -150,7 +144,7 @@ public final class RangePredictor implements AutoCloseable {
     }
 
     private boolean fits(int size, int[] channels, int tileSize) {
-      if (tiles.length != size
+      if (positions.length != size
           || valid[0].length != tileSize * tileSize
           || inputs.length != channels.length) {
         return false;
@@ -164,7 +158,6 @@ public final class RangePredictor implements AutoCloseable {
     }
 
     void giveBack() {
-      Arrays.fill(tiles, null);
       empty.clear();
       if (SPARE.size() < MAX_SPARE) {
         SPARE.add(this);
@@ -172,10 +165,12 @@ public final class RangePredictor implements AutoCloseable {
     }
   }
 
-  /** The range's mask tiles, in tile order, with its counts. */
+  /** The range's mask tiles, in the grid's reading order, with its counts. */
   public MaskPart predict(TileRange range) {
     Scene scene = range.scene();
     closeFilesOtherThan(scene);
+    // Before the first read: the cache fits the grid's reading order (see ReadOrder).
+    open(scene.image().uri(), ReadOrder.imageCacheBytes(scene.image(), scene.grid()));
     byte[][] tiles = new byte[range.size()][];
     ConfusionMatrix confusion =
         scene.label() == null ? null : new ConfusionMatrix(plan.numClasses());
@@ -184,7 +179,7 @@ public final class RangePredictor implements AutoCloseable {
     // later ones take milliseconds), before the range's first read is submitted: the image is not
     // in use on another thread then.
     if (!scene.image().uri().equals(pixelAreaOf)) {
-      pixelArea = PixelArea.of(open(scene.image().uri()).crs(), scene.image().geoTransform());
+      pixelArea = PixelArea.of(files.get(scene.image().uri()).crs(), scene.image().geoTransform());
       pixelAreaOf = scene.image().uri();
     }
     classAreas = pixelArea == null ? null : new double[plan.numClasses()];
@@ -199,8 +194,9 @@ public final class RangePredictor implements AutoCloseable {
         Batch other = buffers[slot];
         reading =
             batch.next < range.to() ? readAhead.submit(() -> read(range, batch.next, other)) : null;
-        for (Tile tile : batch.empty) {
-          tiles[tile.index() - range.from()] = maskTile(scene, tile, null, null, 0, confusion);
+        for (int position : batch.empty) {
+          tiles[position - range.from()] =
+              maskTile(scene, scene.grid().tileAt(position), null, null, 0, confusion);
         }
         if (batch.count > 0) {
           predictBatch(range, batch, tiles, confusion);
@@ -236,21 +232,21 @@ public final class RangePredictor implements AutoCloseable {
   private Batch read(TileRange range, int from, Batch batch) {
     long start = System.nanoTime();
     Scene scene = range.scene();
-    GeoTiffFile image = open(scene.image().uri());
+    GeoTiffFile image = files.get(scene.image().uri());
     batch.count = 0;
     batch.empty.clear();
-    int index = from;
-    for (; index < range.to() && batch.count < batch.tiles.length; index++) {
-      Tile tile = scene.grid().tile(index);
+    int position = from;
+    for (; position < range.to() && batch.count < batch.positions.length; position++) {
+      Tile tile = scene.grid().tileAt(position);
       int n = batch.count;
       if (sampler.sample(
           image, tile.window(), scene.image().nodata(), batch.inputs, n, batch.valid[n])) {
-        batch.tiles[batch.count++] = tile;
+        batch.positions[batch.count++] = position;
       } else {
-        batch.empty.add(tile);
+        batch.empty.add(position);
       }
     }
-    batch.next = index;
+    batch.next = position;
     batch.readNanos = System.nanoTime() - start;
     return batch;
   }
@@ -305,8 +301,15 @@ public final class RangePredictor implements AutoCloseable {
     long predicted = System.nanoTime();
     modelNanos += predicted - start;
     for (int i = 0; i < n; i++) {
-      tiles[batch.tiles[i].index() - range.from()] =
-          maskTile(range.scene(), batch.tiles[i], classes, batch.valid[i], i * t * t, confusion);
+      int position = batch.positions[i];
+      tiles[position - range.from()] =
+          maskTile(
+              range.scene(),
+              range.scene().grid().tileAt(position),
+              classes,
+              batch.valid[i],
+              i * t * t,
+              confusion);
     }
     maskNanos += System.nanoTime() - predicted;
   }
@@ -353,7 +356,8 @@ public final class RangePredictor implements AutoCloseable {
           predictions[y * core.width + x] = mask[y * s + x] & 0xFF;
         }
       }
-      open(scene.label().uri(), LABEL_CACHE_BYTES).readBand(core, 0, labels);
+      open(scene.label().uri(), ReadOrder.labelCacheBytes(scene.label(), scene.grid()))
+          .readBand(core, 0, labels);
       LabelCounting.count(
           confusion,
           labels,
@@ -390,10 +394,6 @@ public final class RangePredictor implements AutoCloseable {
         }
       }
     }
-  }
-
-  private GeoTiffFile open(String uri) {
-    return files.computeIfAbsent(uri, u -> GeoTiffFile.open(u, conf));
   }
 
   /** The same, with its own decoded-block budget when this task first opens it. */

@@ -23,6 +23,16 @@ public enum SampleType {
     return gdalName;
   }
 
+  /** Bytes per sample, as decoded. */
+  public int bytes() {
+    return switch (this) {
+      case UINT8, INT8 -> 1;
+      case UINT16, INT16 -> 2;
+      case UINT32, INT32, FLOAT32 -> 4;
+      case FLOAT64 -> 8;
+    };
+  }
+
   /**
    * Null when the combination is not one we decode (1-bit, 12-bit, 64-bit integers, complex, ...).
    */

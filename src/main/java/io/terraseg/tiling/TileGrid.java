@@ -12,14 +12,28 @@ import java.util.List;
  * on every side that is not the image edge. Images smaller than T on an axis get windows starting
  * at 0 that the reader pads by mirroring.
  *
+ * <p>Tiles are numbered row-major ({@link Tile#index()}, the mask's internal tile order) but
+ * predicted in strips of {@code stripColumns} tile columns, each strip top to bottom and row-major
+ * within ({@link #tileAt(int)}): a narrow strip's windows reuse the source blocks of the row above
+ * while a small block cache still holds them, where a row across a wide scene would need a cache as
+ * wide as the scene. {@code stripColumns} ≥ the grid's columns is plain row-major order.
+ *
  * <p>S must be a multiple of 16 because each core becomes one internal tile of the mask GeoTIFF,
  * whose tile sizes TIFF requires to be multiples of 16; that is what lets tasks compress mask tiles
  * in parallel and the driver only concatenate them.
  */
-public record TileGrid(int width, int height, int tileSize, int overlap)
+public record TileGrid(int width, int height, int tileSize, int overlap, int stripColumns)
     implements java.io.Serializable {
 
+  /** Predicted in row-major order. */
+  public TileGrid(int width, int height, int tileSize, int overlap) {
+    this(width, height, tileSize, overlap, Integer.MAX_VALUE);
+  }
+
   public TileGrid {
+    if (stripColumns < 1) {
+      throw new IllegalArgumentException("strips of " + stripColumns + " columns");
+    }
     if (tileSize <= 0 || overlap < 0) {
       throw new TerraSegException(
           "tile size must be positive and overlap non-negative (tile "
@@ -56,11 +70,11 @@ public record TileGrid(int width, int height, int tileSize, int overlap)
     return tileSize - 2 * overlap;
   }
 
-  int columns() {
+  public int columns() {
     return ceilDiv(width, stride());
   }
 
-  int rows() {
+  public int rows() {
     return ceilDiv(height, stride());
   }
 
@@ -79,6 +93,25 @@ public record TileGrid(int width, int height, int tileSize, int overlap)
     Rectangle window =
         new Rectangle(windowStart(coreX, width), windowStart(coreY, height), tileSize, tileSize);
     return new Tile(index, column, row, window, core);
+  }
+
+  /**
+   * The tile predicted {@code position}-th: strip by strip (all strips but the last are {@code
+   * stripColumns} wide), each top to bottom, each row of a strip left to right.
+   */
+  public Tile tileAt(int position) {
+    return tile(indexAt(position));
+  }
+
+  /** The row-major index of the tile predicted {@code position}-th. */
+  public int indexAt(int position) {
+    int columns = columns();
+    int strip = Math.min(stripColumns, columns);
+    int perStrip = strip * rows();
+    int first = position / perStrip * strip; // the strip's first column
+    int width = Math.min(strip, columns - first);
+    int within = position - first * rows();
+    return within / width * columns + first + within % width;
   }
 
   /** All tiles in row-major order, which is also the order of the mask's internal tiles. */

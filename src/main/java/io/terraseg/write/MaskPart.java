@@ -5,9 +5,10 @@ import io.terraseg.plan.TileRange;
 
 /**
  * The predicted tiles of one tile range: each core DEFLATE-compressed as one internal tile of the
- * mask GeoTIFF, concatenated in tile order, with the range's counts.
+ * mask GeoTIFF, concatenated in the grid's reading order ({@link
+ * io.terraseg.tiling.TileGrid#tileAt}), with the range's counts.
  *
- * @param tileBytes compressed size of each tile of the range, in order
+ * @param tileBytes compressed size of each tile of the range, in reading order
  * @param data the compressed tiles back to back; null when only the header was read from a part
  *     file
  * @param confusion the range's confusion matrix, null without labels

@@ -5,7 +5,7 @@ import io.terraseg.plan.Scene;
 import io.terraseg.plan.SegmentPlan;
 import io.terraseg.plan.TileRange;
 import io.terraseg.raster.HadoopFiles;
-import java.io.ByteArrayInputStream;
+import io.terraseg.tiling.TileGrid;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
@@ -23,9 +23,10 @@ import org.apache.hadoop.fs.Path;
  * The executor side of writing: turns finished tile ranges into committed scenes, straight on the
  * output filesystem. A scene that one task predicted whole is written from memory. A scene cut into
  * several ranges has each range stored as a part file; the task that stores the last one (it sees
- * every part once its own is in place) assembles the mask, streaming the parts in tile order. Two
- * tasks finishing together may both assemble: they write the same bytes under their own temporary
- * names and the rename makes that harmless.
+ * every part once its own is in place) assembles the mask, reading the parts' tiles in the mask's
+ * row-major order (parts hold them in the grid's reading order). Two tasks finishing together may
+ * both assemble: they write the same bytes under their own temporary names and the rename makes
+ * that harmless.
  *
  * <p>Committing a scene: mask to a temporary name, the old record removed, the mask renamed into
  * place, then the record written (see {@link SceneRecords}). A killed task leaves temporary files
@@ -68,7 +69,7 @@ public final class SceneWriter {
       if (stored.size() < part.range().ranges()) {
         return null;
       }
-      stored.sort(null); // zero-padded start tiles: name order is tile order
+      stored.sort(null); // zero-padded start positions: name order is reading order
       List<MaskPart> headers = new ArrayList<>();
       for (Path p : stored) {
         try (DataInputStream in = new DataInputStream(fs.open(p))) {
@@ -92,9 +93,11 @@ public final class SceneWriter {
     long predicted = 0;
     long[] classPixels = new long[plan.numClasses()];
     double[] classAreas = parts.get(0).classAreas() == null ? null : new double[plan.numClasses()];
+    TileGrid grid = scene.grid();
     for (MaskPart part : parts) {
-      System.arraycopy(
-          part.tileBytes(), 0, byteCounts, part.range().from(), part.tileBytes().length);
+      for (int i = 0; i < part.tileBytes().length; i++) {
+        byteCounts[grid.indexAt(part.range().from() + i)] = part.tileBytes()[i];
+      }
       predicted += part.tilesPredicted();
       for (int c = 0; c < classPixels.length; c++) {
         classPixels[c] += part.classPixels()[c];
@@ -110,7 +113,7 @@ public final class SceneWriter {
     int width = scene.image().width();
     int height = scene.image().height();
     int tileSize = scene.grid().stride();
-    try (FullResolution tiles = new FullResolution(parts, files);
+    try (FullResolution tiles = new FullResolution(grid, parts, files);
         Overviews overviews =
             Overviews.build(
                 fs,
@@ -139,19 +142,8 @@ public final class SceneWriter {
             copyTiles(in, level.byteCounts(), writer);
           }
         }
-        for (int p = 0; p < parts.size(); p++) {
-          MaskPart part = parts.get(p);
-          if (files == null) {
-            copyTiles(
-                new DataInputStream(new ByteArrayInputStream(part.data())),
-                part.tileBytes(),
-                writer);
-          } else {
-            try (DataInputStream in = new DataInputStream(fs.open(files.get(p)))) {
-              readPart(in, part.range());
-              copyTiles(in, part.tileBytes(), writer);
-            }
-          }
+        for (int index = 0; index < byteCounts.length; index++) {
+          writer.writeTile(tiles.read(index));
         }
       }
       long maskBytes = fs.getFileStatus(temporary).getLen();
@@ -183,43 +175,45 @@ public final class SceneWriter {
   }
 
   /**
-   * The scene's full-resolution tiles by index, for the overviews: from the parts in memory, or
-   * read from the part files at their offsets (a few files open at a time).
+   * The scene's full-resolution tiles by row-major index, for the overviews and the mask: from the
+   * parts in memory, or read from the part files at their offsets. Parts hold tiles in the grid's
+   * reading order (strips), so a row of the mask visits several parts: up to {@link #OPEN_PARTS}
+   * stay open.
    */
   private final class FullResolution implements Overviews.Tiles, AutoCloseable {
+    private static final int OPEN_PARTS = 64;
     private final List<MaskPart> parts;
     private final List<Path> files;
     private final int[] partOf;
     private final long[] offsets;
+    private final int[] sizes;
     private final Map<Integer, FSDataInputStream> open = new LinkedHashMap<>(8, 0.75f, true);
 
-    FullResolution(List<MaskPart> parts, List<Path> files) {
+    FullResolution(TileGrid grid, List<MaskPart> parts, List<Path> files) {
       this.parts = parts;
       this.files = files;
-      int tiles = 0;
-      for (MaskPart part : parts) {
-        tiles += part.tileBytes().length;
-      }
-      partOf = new int[tiles];
-      offsets = new long[tiles];
-      int i = 0;
+      partOf = new int[grid.size()];
+      offsets = new long[grid.size()];
+      sizes = new int[grid.size()];
       for (int p = 0; p < parts.size(); p++) {
         MaskPart part = parts.get(p);
         long offset = files == null ? 0 : partHeaderBytes(part);
-        for (long size : part.tileBytes()) {
-          partOf[i] = p;
-          offsets[i++] = offset;
-          offset += size;
+        for (int i = 0; i < part.tileBytes().length; i++) {
+          int index = grid.indexAt(part.range().from() + i);
+          partOf[index] = p;
+          offsets[index] = offset;
+          sizes[index] = (int) part.tileBytes()[i];
+          offset += sizes[index];
         }
       }
     }
 
     @Override
     public byte[] read(int index) throws IOException {
-      MaskPart part = parts.get(partOf[index]);
-      byte[] tile = new byte[(int) part.tileBytes()[index - part.range().from()]];
+      byte[] tile = new byte[sizes[index]];
       if (files == null) {
-        System.arraycopy(part.data(), (int) offsets[index], tile, 0, tile.length);
+        System.arraycopy(
+            parts.get(partOf[index]).data(), (int) offsets[index], tile, 0, tile.length);
       } else {
         stream(partOf[index]).readFully(offsets[index], tile);
       }
@@ -229,7 +223,7 @@ public final class SceneWriter {
     private FSDataInputStream stream(int part) throws IOException {
       FSDataInputStream in = open.get(part);
       if (in == null) {
-        if (open.size() >= 4) {
+        if (open.size() >= OPEN_PARTS) {
           var eldest = open.entrySet().iterator();
           eldest.next().getValue().close();
           eldest.remove();

@@ -17,8 +17,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.terraseg.metrics.ConfusionMatrix;
 import io.terraseg.model.ModelSpec;
+import io.terraseg.predict.ReadOrder;
 import io.terraseg.raster.GeoTiffFile;
 import io.terraseg.raster.RasterInfo;
+import io.terraseg.raster.SampleType;
 import io.terraseg.raster.TestRasters;
 import io.terraseg.report.RunSummary;
 import io.terraseg.tiling.TileGrid;
@@ -193,6 +195,45 @@ class SegmentJobTest {
     } catch (java.nio.file.NoSuchFileException gone) {
       // The run removed its work directory altogether.
     }
+  }
+
+  /**
+   * A source whose blocks are large (13 bands of doubles in 256² tiles) is read in strips one tile
+   * wide, so ranges, part files and the mask's row-major tiles all disagree in order: the mask must
+   * still be the whole-image prediction, tile for tile, and a valid COG.
+   */
+  @Test
+  void scenesReadInStripsGiveTheSameMaskAsOneForwardPass() throws Exception {
+    Path image = dir.resolve("strips/images/wide.tif");
+    TestRasters.raster(
+            700,
+            560,
+            13,
+            SampleType.FLOAT64,
+            (x, y, b) -> (x * 7 + y * 13 + b * 50 + (x * y) % 97) % 256)
+        .tiles(256, 256)
+        .write(image);
+    Path out = dir.resolve("strips-out");
+    RunSummary summary =
+        SegmentJob.run(
+            TestSpark.session(),
+            new SegmentJob.Options(
+                RECEPTIVE_FIELD_MODEL,
+                List.of(image.toString()),
+                out.toString(),
+                128,
+                16,
+                4,
+                List.of(),
+                null));
+    assertEquals(48, summary.tiles());
+    assertEquals(
+        1,
+        ReadOrder.stripColumns(GeoTiffFile.readLayout(image.toString(), HADOOP), 128, 16),
+        "strips one tile wide");
+    Path mask = out.resolve("wide.mask.tif");
+    assertEquals("[]", TestRasters.cog(mask).get("errors").toString(), "GDAL's COG validator");
+    assertArrayEquals(wholeImagePrediction(image, RECEPTIVE_FIELD_MODEL), readAll(mask));
   }
 
   /**

@@ -13,6 +13,47 @@ import org.junit.jupiter.api.Test;
 
 class TileGridTest {
 
+  /**
+   * Reading order: every tile once; strips left to right, each top to bottom and left to right
+   * within; a strip at least as wide as the grid is row-major.
+   */
+  @Test
+  void readingOrderVisitsEveryTileOnceStripByStrip() {
+    Random random = new Random(7);
+    for (int trial = 0; trial < 200; trial++) {
+      int columns = 1 + random.nextInt(12);
+      int rows = 1 + random.nextInt(9);
+      int strip = 1 + random.nextInt(columns + 2);
+      TileGrid grid = new TileGrid(16 * columns, 16 * rows, 32, 8, strip);
+      boolean[] seen = new boolean[grid.size()];
+      Tile previous = null;
+      for (int position = 0; position < grid.size(); position++) {
+        Tile tile = grid.tileAt(position);
+        assertEquals(tile.index(), grid.indexAt(position));
+        assertTrue(!seen[tile.index()], "tile " + tile.index() + " read twice");
+        seen[tile.index()] = true;
+        if (previous != null) {
+          int stripOf = tile.column() / strip;
+          int previousStrip = previous.column() / strip;
+          assertTrue(stripOf == previousStrip || stripOf == previousStrip + 1);
+          if (stripOf == previousStrip) {
+            Tile before = previous;
+            boolean sameRow =
+                tile.row() == previous.row() && tile.column() == previous.column() + 1;
+            boolean nextRow = tile.row() == previous.row() + 1 && tile.column() % strip == 0;
+            assertTrue(sameRow || nextRow, () -> "after " + before + " came " + tile);
+          }
+        }
+        previous = tile;
+      }
+      if (strip >= columns) {
+        for (int position = 0; position < grid.size(); position++) {
+          assertEquals(position, grid.indexAt(position));
+        }
+      }
+    }
+  }
+
   /** The rule's properties on many random grids, small images (n < T) included. */
   @Test
   void coresPartitionTheImageAndWindowsGiveEachCoreItsOverlap() {
