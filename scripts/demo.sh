@@ -26,6 +26,7 @@ cat <<EOM
 demo: outputs
   scene       $ROOT/build/demo/data/images/scene.tif (labels: build/demo/data/labels/scene.tif)
   mask        $ROOT/build/demo/out/scene.mask.tif   (a COG with overviews; header: build/demo/out-info.json)
+  preview     $ROOT/build/demo/out/scene.preview.png   (the mask in class colors, with a legend)
   areas       $ROOT/build/demo/out/areas.csv   (pixels and m² of each class)
   metrics     $ROOT/build/demo/out/metrics.json, metrics.csv, confusion_matrix.png
   run summary $ROOT/build/demo/out/run.json

@@ -404,7 +404,7 @@ public final class SegmentJob {
         new SegmentPlan(
             locations,
             inference,
-            spec.numClasses(),
+            spec.classNames(),
             palette,
             tileSize,
             options.batch(),

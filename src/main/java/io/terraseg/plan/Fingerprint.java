@@ -26,8 +26,8 @@ import org.apache.hadoop.fs.FileStatus;
 public record Fingerprint(
     List<String> modelHashes, Inference inference, int tileSize, int overlap, Integer ignoreIndex)
     implements Serializable {
-  /** Bumped whenever the mask format changes, so older outputs are recomputed. */
-  private static final String FORMAT = "terraseg-mask-2"; // 2: COG with overviews, class areas
+  /** Bumped whenever a scene's outputs change, so older outputs are recomputed. */
+  private static final String FORMAT = "terraseg-mask-3"; // 3: previews; 2: COG, class areas
 
   public static Fingerprint of(
       List<Path> modelDirs, Inference inference, int tileSize, int overlap, Integer ignoreIndex) {

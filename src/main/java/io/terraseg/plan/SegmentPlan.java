@@ -14,14 +14,15 @@ import org.apache.spark.SparkFiles;
  *     #SHIPPED} + name when it was shipped to the executors as a zip archive with
  *     SparkContext.addArchive
  * @param inference the test-time augmentation, and how the models combine with which weights
- * @param palette 0xRRGGBB per class id, for the masks' color table
+ * @param classNames the classes' names, by class id
+ * @param palette 0xRRGGBB per class id, for the masks' color table and previews
  * @param output OUT_DIR (any Hadoop FileSystem URI)
  * @param keepGoing a scene that fails is reported and the others go on
  */
 public record SegmentPlan(
     List<String> modelDirs,
     Inference inference,
-    int numClasses,
+    List<String> classNames,
     int[] palette,
     int tileSize,
     int batch,
@@ -33,6 +34,10 @@ public record SegmentPlan(
 
   /** Marks a model directory shipped to executors as an archive (SparkContext.addArchive). */
   public static final String SHIPPED = "spark-files:";
+
+  public int numClasses() {
+    return classNames.size();
+  }
 
   /** Where this JVM finds the model directories. */
   public List<Path> localModelDirs() {

@@ -55,6 +55,7 @@ public record RunSummary(
   public record TaskSeconds(double read, double model, double mask, double write, double total) {}
 
   /**
+   * @param preview the mask's preview image (NAME.preview.png)
    * @param tilesPredicted tiles the model ran on (the rest were all nodata)
    * @param classPixels the mask's pixels of each class id (as in areas.csv)
    * @param classAreas their area in m², by class id; absent when the scene has no CRS
@@ -66,6 +67,7 @@ public record RunSummary(
       String image,
       String labels,
       String mask,
+      String preview,
       Integer width,
       Integer height,
       Long tiles,
@@ -113,6 +115,7 @@ public record RunSummary(
               s.image(),
               s.label(),
               written ? outputPath.apply(s.mask()) : null,
+              written ? outputPath.apply(s.preview()) : null,
               written ? s.width() : null,
               written ? s.height() : null,
               written ? s.tiles() : null,

@@ -4,9 +4,9 @@ import java.util.UUID;
 import org.apache.hadoop.fs.Path;
 
 /**
- * Where things live in OUT_DIR. Users see NAME.mask.tif and the run's reports; the commit records
- * sit in _scenes/ and work in progress in .terraseg/, names that Hadoop and Spark readers treat as
- * hidden, so nothing half-written can be mistaken for output.
+ * Where things live in OUT_DIR. Users see NAME.mask.tif, NAME.preview.png and the run's reports;
+ * the commit records sit in _scenes/ and work in progress in .terraseg/, names that Hadoop and
+ * Spark readers treat as hidden, so nothing half-written can be mistaken for output.
  */
 public final class OutputLayout {
   public static final String MASK_SUFFIX = ".mask.tif";
@@ -21,6 +21,10 @@ public final class OutputLayout {
 
   public static Path mask(Path root, String scene) {
     return new Path(root, maskName(scene));
+  }
+
+  static Path preview(Path root, String scene) {
+    return new Path(root, scene + ".preview.png");
   }
 
   static Path record(Path root, String scene) {

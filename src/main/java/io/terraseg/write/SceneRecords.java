@@ -12,8 +12,9 @@ import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 
 /**
- * A scene's commit record, OUT_DIR/_scenes/NAME.json: written after the scene's mask is in place,
- * so a scene is complete exactly when its record exists and its mask has the recorded size.
+ * A scene's commit record, OUT_DIR/_scenes/NAME.json: written after the scene's mask and preview
+ * are in place, so a scene is complete exactly when its record exists, its mask has the recorded
+ * size and its preview exists.
  */
 public final class SceneRecords {
   private SceneRecords() {}
@@ -32,11 +33,15 @@ public final class SceneRecords {
       } catch (FileNotFoundException e) {
         return null;
       }
-      if (!fingerprint.equals(result.fingerprint()) || result.mask() == null) {
+      if (!fingerprint.equals(result.fingerprint())
+          || result.mask() == null
+          || result.preview() == null) {
         return null;
       }
       FileStatus mask = fs.getFileStatus(new Path(root, result.mask()));
-      return mask.getLen() == result.maskBytes() ? result : null;
+      // A lost preview recomputes the scene as a lost mask does.
+      FileStatus preview = fs.getFileStatus(new Path(root, result.preview()));
+      return mask.getLen() == result.maskBytes() && preview.isFile() ? result : null;
     } catch (FileNotFoundException e) {
       return null;
     } catch (IOException e) {

@@ -12,11 +12,12 @@ import java.io.Serializable;
 /**
  * What became of one input scene in a run: the small per-scene result tasks hand to the driver. A
  * committed scene's result is also its commit record (OUT_DIR/_scenes/NAME.json, written after its
- * mask), which is how a later run knows the scene is complete and what it counted, without touching
- * its pixels.
+ * mask and preview), which is how a later run knows the scene is complete and what it counted,
+ * without touching its pixels.
  *
  * @param fingerprint what the mask depends on (see {@code io.terraseg.plan.Fingerprint})
  * @param mask file name of the mask inside OUT_DIR
+ * @param preview file name of its preview image inside OUT_DIR (see {@link Preview})
  * @param confusionMatrix rows = label, columns = prediction; null when the scene has no labels
  * @param classPixels the mask's pixels of each class id (nodata not counted)
  * @param classAreas their ground area in m², null when the scene's pixel area is unknown (no CRS)
@@ -29,6 +30,7 @@ public record SceneResult(
     String image,
     String label,
     String mask,
+    String preview,
     long maskBytes,
     int width,
     int height,
@@ -57,7 +59,23 @@ public record SceneResult(
 
   public static SceneResult failed(String name, String image, String label, String error) {
     return new SceneResult(
-        name, Status.FAILED, null, image, label, null, 0, 0, 0, 0, 0, null, 0, null, null, error);
+        name,
+        Status.FAILED,
+        null,
+        image,
+        label,
+        null,
+        null,
+        0,
+        0,
+        0,
+        0,
+        0,
+        null,
+        0,
+        null,
+        null,
+        error);
   }
 
   /** The same result, as a later run that found it complete reports it. */
@@ -69,6 +87,7 @@ public record SceneResult(
         image,
         label,
         mask,
+        preview,
         maskBytes,
         width,
         height,

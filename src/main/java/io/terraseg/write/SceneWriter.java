@@ -28,9 +28,9 @@ import org.apache.hadoop.fs.Path;
  * both assemble: they write the same bytes under their own temporary names and the rename makes
  * that harmless.
  *
- * <p>Committing a scene: mask to a temporary name, the old record removed, the mask renamed into
- * place, then the record written (see {@link SceneRecords}). A killed task leaves temporary files
- * under .terraseg/ only.
+ * <p>Committing a scene: mask and preview to temporary names, the old record removed, the mask and
+ * the preview renamed into place, then the record written (see {@link SceneRecords}). A killed task
+ * leaves temporary files under .terraseg/ only.
  */
 public final class SceneWriter {
   private static final int PART_MAGIC = 0x54535031; // "TSP1"
@@ -146,9 +146,17 @@ public final class SceneWriter {
           writer.writeTile(tiles.read(index));
         }
       }
+      Path preview = OutputLayout.preview(root, scene.name());
+      Path previewTemporary = OutputLayout.temporary(root, preview.getName());
+      try {
+        Preview.write(fs, previewTemporary, scene, tiles, overviews, plan, classPixels);
+      } catch (IOException e) {
+        throw SceneRecords.cannotWrite(preview, e);
+      }
       long maskBytes = fs.getFileStatus(temporary).getLen();
       SceneRecords.remove(fs, root, scene.name());
       HadoopFiles.replace(fs, temporary, mask);
+      HadoopFiles.replace(fs, previewTemporary, preview);
       SceneResult result =
           new SceneResult(
               scene.name(),
@@ -157,6 +165,7 @@ public final class SceneWriter {
               scene.image().uri(),
               scene.label() == null ? null : scene.label().uri(),
               mask.getName(),
+              preview.getName(),
               maskBytes,
               scene.image().width(),
               scene.image().height(),

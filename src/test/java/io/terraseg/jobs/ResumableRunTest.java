@@ -84,6 +84,14 @@ class ResumableRunTest {
     assertEquals(2, forced.done());
     assertArrayEquals(
         maskA, Files.readAllBytes(out.resolve("a.mask.tif")), "recomputing gives the same bytes");
+
+    // A scene is complete with its preview only: one lost (say, by a run killed between the
+    // renames)
+    // recomputes the scene.
+    Files.delete(out.resolve("a.preview.png"));
+    segment(List.of(images.toString()), out, false, false);
+    assertEquals(List.of("done", "skipped"), statuses(out));
+    assertTrue(Files.exists(out.resolve("a.preview.png")));
   }
 
   /**
@@ -288,6 +296,7 @@ class ResumableRunTest {
                   "_scenes",
                   "areas.csv",
                   "big.mask.tif",
+                  "big.preview.png",
                   "metrics.csv",
                   "metrics.json",
                   "run.json",

@@ -26,11 +26,13 @@ import io.terraseg.report.RunSummary;
 import io.terraseg.tiling.TileGrid;
 import io.terraseg.tools.SampleScene;
 import java.awt.Rectangle;
+import java.awt.image.BufferedImage;
 import java.awt.image.Raster;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.Stream;
+import javax.imageio.ImageIO;
 import org.apache.hadoop.conf.Configuration;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -189,6 +191,10 @@ class SegmentJobTest {
     assertEquals("[0]", cog.get("mismatches").toString(), "overview pixels off the mode rule");
     int[] expected = wholeImagePrediction(image, RECEPTIVE_FIELD_MODEL);
     assertArrayEquals(expected, readAll(mask), "full resolution");
+    // 700 px fit in the preview's 1024: its map is the full resolution, the legend below it.
+    BufferedImage preview = ImageIO.read(out.resolve("large.preview.png").toFile());
+    assertEquals(700, preview.getWidth());
+    assertTrue(preview.getHeight() > 560, "a legend below the map: " + preview.getHeight());
     try (var left = Files.walk(out.resolve(".terraseg"))) {
       assertEquals(
           List.of(), left.filter(Files::isRegularFile).toList(), "temporary files left behind");
@@ -380,7 +386,14 @@ class SegmentJobTest {
     try (Stream<Path> files = Files.list(out)) {
       assertEquals(
           List.of(
-              "_SUCCESS", "_scenes", "areas.csv", "border.mask.tif", "run.json", "small.mask.tif"),
+              "_SUCCESS",
+              "_scenes",
+              "areas.csv",
+              "border.mask.tif",
+              "border.preview.png",
+              "run.json",
+              "small.mask.tif",
+              "small.preview.png"),
           files.map(p -> p.getFileName().toString()).sorted().toList());
     }
     JsonNode run = new ObjectMapper().readTree(out.resolve("run.json").toFile());
@@ -400,6 +413,9 @@ class SegmentJobTest {
     Path mask = out.resolve(name + ".mask.tif");
     assertEquals(mask.toString(), input.get("mask").asText());
     assertTrue(Files.isRegularFile(mask), mask + " exists");
+    Path preview = out.resolve(name + ".preview.png");
+    assertEquals(preview.toString(), input.get("preview").asText());
+    assertTrue(Files.isRegularFile(preview), preview + " exists");
     assertEquals(image.toString(), input.get("image").asText());
     assertEquals(
         List.of(width, height), List.of(input.get("width").asInt(), input.get("height").asInt()));

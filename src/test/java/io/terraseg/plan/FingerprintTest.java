@@ -93,15 +93,15 @@ class FingerprintTest {
 
   /**
    * One model without TTA hashes the text runs hashed before TTA and ensembles existed (with the
-   * current mask format, "terraseg-mask-2": COG masks and class areas): adding them recomputes
-   * nothing by itself.
+   * current output format, "terraseg-mask-3": COG masks, class areas, previews): adding them
+   * recomputes nothing by itself.
    */
   @Test
   void oneModelWithoutTtaKeepsTheFingerprintOfEarlierRuns() throws Exception {
     String earlier =
         String.join(
             "\n",
-            "terraseg-mask-2",
+            "terraseg-mask-3",
             "123456 bytes, modified 1700000000000",
             "no labels",
             ModelDigest.of(SAMPLE_MODEL),
