@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
-# Inference speed of the built-in architectures (io.terraseg.model.arch), one JSON line per configuration,
-# then FastFCN's claim as measured ratios (JPU at output stride 32 vs dilated backbone at 8, same head).
+# Parameters, work and inference speed of the built-in architectures (io.terraseg.model.arch), one JSON line
+# per configuration, then FastFCN's claim as ratios (JPU at output stride 32 vs dilated backbone at 8, same head)
+# of counted work (gflops_ratio) and of measured time (speedup). Work per tile of batch 1: gmacs_per_tile =
+# 10^9 multiply-adds, counted from the layers' shapes (Counts.multiplyAdds; scripts/model_flops.py counts the
+# PyTorch references the same way), gflops_per_tile = 2 x gmacs_per_tile.
 # Options go to BenchModels: --tile N (512) --batch N (1) --runs N (5) --warmup N (1) --device cpu|gpu
 # --only NAME,... All configurations stay loaded; with the first ten (before deeplabv3plus-x65-os16, FCN-8s and
 # the FastFCN enc and psp heads on JPU and on a dilated backbone) the defaults took about 1 minute on 2 idle CPU
