@@ -19,7 +19,7 @@ abstract class CompositeBlock extends AbstractBlock {
   @Override
   protected final void initializeChildBlocks(
       NDManager manager, DataType dataType, Shape... inputShapes) {
-    walk(new Layers.Walk(manager, dataType), inputShapes);
+    walk(Layers.Walk.initializing(manager, dataType), inputShapes);
   }
 
   /** Follows the forward pass through the children, shapes only or initializing each on the way. */

@@ -23,10 +23,14 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * Inference time per tile of each architecture, as the segment job runs it (Predictor, argmax on
- * the engine, mask bytes to the host), one JSON line per configuration; then FastFCN's claim: the
- * same head on a JPU over an output-stride-32 backbone against a backbone dilated to output stride
- * 8.
+ * Parameters, work and inference time per tile of each architecture, as the segment job runs it
+ * (Predictor, argmax on the engine, mask bytes to the host), one JSON line per configuration; then
+ * FastFCN's claim: the same head on a JPU over an output-stride-32 backbone against a backbone
+ * dilated to output stride 8, as ratios of work and of time.
+ *
+ * <p>Work is counted, not measured: {@link Counts#multiplyAdds} per tile of batch 1, printed as
+ * {@code gmacs_per_tile} (10⁹ multiply-adds, what papers and FLOP counters such as thop or mmcv
+ * often call "FLOPs") and {@code gflops_per_tile} = 2 × that (a multiply and an add each).
  *
  * <p>Options: {@code --tile N} (default 512, the FastFCN paper's size), {@code --batch N} (1),
  * {@code --runs N} timed forwards whose median is reported (5), {@code --warmup N} untimed rounds
@@ -70,19 +74,22 @@ final class BenchModels {
           new Config("dilatedfcn-r50-os8-enc", "dilatedfcn", "resnet50", 8, "enc"),
           new Config("fastfcn-r50-psp", "fastfcn", "resnet50", null, "psp"),
           new Config("dilatedfcn-r50-os8-psp", "dilatedfcn", "resnet50", 8, "psp"),
+          new Config("fastfcn-r101-enc", "fastfcn", "resnet101", null, "enc"),
+          new Config("dilatedfcn-r101-os8-enc", "dilatedfcn", "resnet101", 8, "enc"),
           new Config("deeplabv3plus-r18-os16", "deeplabv3plus", "resnet18", 16, null),
           new Config("fastfcn-r18-fcn", "fastfcn", "resnet18", null, "fcn"),
           new Config("fcn8s-vgg16", "fcn8s", "vgg16", null, null));
 
   /**
-   * FastFCN's speed table (ResNet-50, PASCAL Context, FPS; the paper and the reference code's
-   * README): each head on a dilated backbone vs on JPU.
+   * FastFCN's speed table (PASCAL Context, FPS; the reference code's README), by backbone and head:
+   * the head on a dilated backbone vs on JPU.
    */
   private static final Map<String, double[]> PAPER =
       Map.of(
-          "aspp", new double[] {15.99, 20.67},
-          "enc", new double[] {18.77, 37.56},
-          "psp", new double[] {18.08, 28.48});
+          "resnet50/aspp", new double[] {15.99, 20.67},
+          "resnet50/enc", new double[] {18.77, 37.56},
+          "resnet50/psp", new double[] {18.08, 28.48},
+          "resnet101/enc", new double[] {10.51, 32.02});
 
   private static final int CLASSES = 6;
 
@@ -122,41 +129,40 @@ final class BenchModels {
           }
         }
       }
-      Map<String, Double> msPerTile = new HashMap<>();
+      Map<String, Bench> byName = new HashMap<>();
       for (Bench bench : benches) {
-        double median = median(bench.ms) / batch;
-        msPerTile.put(bench.config.name(), median);
+        byName.put(bench.config.name(), bench);
         Config c = bench.config;
         System.out.println(
             String.format(
                 Locale.ROOT,
                 "{\"architecture\":\"%s\",\"backbone\":\"%s\",\"output_stride\":%d,\"head\":%s,\"params\":%d,"
-                    + "\"tile\":%d,\"batch\":%d,\"ms_per_tile\":%.1f,\"min_ms_per_tile\":%.1f,\"runs\":%d,\"device\":\"%s\"}",
+                    + "\"gmacs_per_tile\":%.3f,\"gflops_per_tile\":%.3f,\"tile\":%d,\"batch\":%d,\"ms_per_tile\":%.1f,\"min_ms_per_tile\":%.1f,\"runs\":%d,\"device\":\"%s\"}",
                 c.architecture(),
                 c.backbone(),
                 c.backboneStride(),
                 c.head() == null ? "null" : "\"" + c.head() + "\"",
                 bench.params,
+                bench.macs / 1e9,
+                2 * bench.macs / 1e9,
                 tile,
                 batch,
-                median,
+                bench.msPerTile(),
                 Collections.min(bench.ms) / batch,
                 runs,
                 device));
       }
-      compare(
-          "aspp",
-          msPerTile.get("deeplabv3-r50-os8"),
-          msPerTile.get("fastfcn-r50-aspp"),
-          tile,
-          batch);
-      for (String head : List.of("fcn", "enc", "psp")) {
-        compare(
-            head,
-            msPerTile.get("dilatedfcn-r50-os8-" + head),
-            msPerTile.get("fastfcn-r50-" + head),
-            tile,
-            batch);
+      for (Bench jpu : benches) {
+        Config c = jpu.config;
+        if (c.architecture().equals("fastfcn")) {
+          // The same head and backbone dilated to OS 8: DeepLabV3 itself for ASPP.
+          String resnet = c.name().split("-")[1];
+          String dilated =
+              c.head().equals("aspp")
+                  ? "deeplabv3-" + resnet + "-os8"
+                  : "dilatedfcn-" + resnet + "-os8-" + c.head();
+          compare(byName.get(dilated), jpu, tile, batch);
+        }
       }
     } finally {
       benches.forEach(Bench::close);
@@ -206,6 +212,7 @@ final class BenchModels {
     final Predictor<NDList, NDList> predictor;
     final NDArray input;
     final long params;
+    final long macs;
     final List<Double> ms = new ArrayList<>();
 
     Bench(Config config, Device device, Shape input) {
@@ -215,6 +222,7 @@ final class BenchModels {
       model.setBlock(block);
       block.initialize(model.getNDManager(), DataType.FLOAT32, new Shape(1, 3, 64, 64));
       params = Counts.trainable(block);
+      macs = Counts.multiplyAdds(block, new Shape(1, 3, input.get(2), input.get(3)));
       predictor = model.newPredictor(new NoopTranslator());
       this.input = model.getNDManager().randomNormal(input);
     }
@@ -233,6 +241,11 @@ final class BenchModels {
       }
     }
 
+    /** Median time of a forward pass, per tile of the batch. */
+    double msPerTile() {
+      return median(ms) / input.getShape().get(0);
+    }
+
     @Override
     public void close() {
       predictor.close();
@@ -246,22 +259,31 @@ final class BenchModels {
     return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
   }
 
-  private static void compare(String head, Double dilated, Double jpu, int tile, int batch) {
-    if (dilated == null || jpu == null) {
+  private static void compare(Bench dilated, Bench jpu, int tile, int batch) {
+    if (dilated == null) {
       return;
     }
-    double[] paper = PAPER.get(head);
+    String backbone = jpu.config.backbone();
+    String head = jpu.config.head();
+    double dilatedMs = dilated.msPerTile();
+    double jpuMs = jpu.msPerTile();
+    double[] paper = PAPER.get(backbone + "/" + head);
     System.out.println(
         String.format(
             Locale.ROOT,
-            "{\"comparison\":\"fastfcn_jpu_os32_vs_dilated_os8\",\"backbone\":\"resnet50\",\"head\":\"%s\",\"tile\":%d,"
-                + "\"batch\":%d,\"dilated_ms_per_tile\":%.1f,\"jpu_ms_per_tile\":%.1f,\"speedup\":%.2f%s}",
+            "{\"comparison\":\"fastfcn_jpu_os32_vs_dilated_os8\",\"backbone\":\"%s\",\"head\":\"%s\",\"tile\":%d,"
+                + "\"batch\":%d,\"dilated_gflops_per_tile\":%.3f,\"jpu_gflops_per_tile\":%.3f,\"gflops_ratio\":%.2f,"
+                + "\"dilated_ms_per_tile\":%.1f,\"jpu_ms_per_tile\":%.1f,\"speedup\":%.2f%s}",
+            backbone,
             head,
             tile,
             batch,
-            dilated,
-            jpu,
-            dilated / jpu,
+            2 * dilated.macs / 1e9,
+            2 * jpu.macs / 1e9,
+            dilated.macs / (double) jpu.macs,
+            dilatedMs,
+            jpuMs,
+            dilatedMs / jpuMs,
             paper == null
                 ? ""
                 : String.format(Locale.ROOT, ",\"paper_speedup\":%.2f", paper[1] / paper[0])));
