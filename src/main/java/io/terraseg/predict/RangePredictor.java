@@ -201,6 +201,8 @@ public final class RangePredictor implements AutoCloseable {
         if (batch.count > 0) {
           predictBatch(range, batch, tiles, confusion);
           predicted += batch.count;
+          // Freed activations back to the system when the arenas keep them (NativeMemory says why).
+          NativeMemory.trimIfGrown();
         }
       }
     } finally {
@@ -215,9 +217,6 @@ public final class RangePredictor implements AutoCloseable {
         }
       }
     }
-    // The range's forward passes are done: give their freed activations back (NativeMemory says
-    // why).
-    NativeMemory.trim();
     long[] sizes = new long[tiles.length];
     ByteArrayOutputStream data = new ByteArrayOutputStream();
     for (int i = 0; i < tiles.length; i++) {
