@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# Benchmark: what the products around the mask cost. Segments bench-segment.sh's scene (SIZE², 3-band uint8,
+# its 1x1-conv-free bench model, default settings on embedded local[*]) twice: a plain run, which already
+# writes the COG with its overviews and the preview, and a run with --probabilities. Prints one JSON object
+# per run (end-to-end seconds, where task time went, output sizes) and then the extra cost: the write stage's
+# share of the plain run's task time (assembling the COG: overviews, header, tiles, preview) and the
+# --probabilities run's extra end-to-end time relative to the plain one.
+# usage: scripts/bench-outputs.sh [SIZE (default 8192)]
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+SIZE="${1:-8192}"
+WORK="$ROOT/target/bench-segment"
+"$ROOT/scripts/setup.sh"
+[[ -f target/terraseg.jar && -f target/classpath.txt ]] || mvn -q -B -DskipTests package
+mkdir -p "$WORK"
+[[ -f "$WORK/model/model.pt" ]] || /usr/bin/python3 scripts/bench-model.py "$WORK/model" >&2
+[[ -f "$WORK/data/images/bench.tif" && "$(cat "$WORK/data/size" 2>/dev/null)" == "$SIZE" ]] || {
+  scripts/terraseg sample --output "$WORK/data" --name bench --width "$SIZE" --height "$SIZE" >&2
+  echo "$SIZE" > "$WORK/data/size"
+}
+run() { # NAME [OPTIONS...]
+  local name="$1"
+  shift
+  rm -rf "$WORK/outputs-$name"
+  scripts/terraseg segment --model "$WORK/model" --input "$WORK/data/images/bench.tif" \
+    --output "$WORK/outputs-$name" "$@" >&2
+}
+run plain
+run probabilities --probabilities
+python3 - "$WORK" "$SIZE" <<'PY'
+import json, os, sys
+work, size = sys.argv[1], sys.argv[2]
+runs = {}
+for name in ("plain", "probabilities"):
+    out = os.path.join(work, f"outputs-{name}")
+    run = json.load(open(os.path.join(out, "run.json")))
+    sizes = {f: os.path.getsize(os.path.join(out, f)) for f in os.listdir(out)
+             if f.startswith("bench.") and os.path.isfile(os.path.join(out, f))}
+    runs[name] = run
+    print(json.dumps({"run": name, "scene": f"{size}x{size}x3 uint8", "tiles": run["tiles"],
+                      "batch": run["batch"], "end_to_end_seconds": round(run["seconds"], 2),
+                      "task_seconds": run["task_seconds"], "bytes": sizes}))
+plain, prob = runs["plain"], runs["probabilities"]
+print(json.dumps({
+    "cog_write_share_of_task_time": round(plain["task_seconds"]["write"] / plain["task_seconds"]["total"], 3),
+    "probabilities_extra_end_to_end": round(prob["seconds"] / plain["seconds"] - 1, 3)}))
+PY
