@@ -11,8 +11,9 @@
             runner-up (where it is tiny, float noise decides); the same for ensembles of the sample and skewed
             models (for a vote, the margin among the classes with the most votes).
     ensemble_fixture.py scene IMAGE OUT.npz --models DIR... [--weights W...] [--ensemble mean|vote] [--tta MODE]
-        the whole image through the models as their model.json says, with TTA and ensemble: class ids and, per
-        pixel, the margin between the best class and the runner-up (where it is tiny, float noise may decide).
+        the whole image through the models as their model.json says, with TTA and ensemble: class ids, per
+        pixel the margin between the best class and the runner-up (where it is tiny, float noise may decide),
+        and the weighted mean softmax (K x H x W; one model without TTA: its softmax), what --probabilities writes.
 
 The transforms here are written as PyTorch rotations and flips (torch.rot90, torch.flip), independently of
 TerraSeg's transpose-and-flip form; the set is the same, the order of summation is not, which only moves the
@@ -165,8 +166,9 @@ def scene(args):
         models.append(model)
         inputs.append(x[None].float())
     weights = args.weights or [1.0] * len(models)
-    ids, _, scores = combine(models, inputs, weights, args.tta, args.ensemble)
-    np.savez(args.out, ids=ids[0].to(torch.uint8).numpy(), margin=margin(scores)[0].numpy())
+    ids, mean, scores = combine(models, inputs, weights, args.tta, args.ensemble)
+    np.savez(args.out, ids=ids[0].to(torch.uint8).numpy(), margin=margin(scores)[0].numpy(),
+             probabilities=mean[0].numpy())
 
 
 def main():

@@ -116,6 +116,14 @@ final class SegmentCommand implements Callable<Integer> {
               + "are completed; the exit code is still 1")
   boolean keepGoing;
 
+  @Option(
+      names = "--probabilities",
+      description =
+          "also write OUT_DIR/NAME.prob.tif: one uint8 band per class, round(255 x the class"
+              + " probability) of the forward pass that made the mask (with --tta or an ensemble,"
+              + " the mean they take), 0 where the mask is nodata")
+  boolean probabilities;
+
   @Mixin SparkOptions spark;
 
   @Override
@@ -135,7 +143,8 @@ final class SegmentCommand implements Callable<Integer> {
             keepGoing,
             tta,
             ensemble,
-            modelWeights));
+            modelWeights,
+            probabilities));
     return 0;
   }
 }

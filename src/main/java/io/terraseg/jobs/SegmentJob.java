@@ -70,6 +70,7 @@ public final class SegmentJob {
    * @param tta test-time augmentation, null = none
    * @param ensemble how the models combine, null = mean
    * @param modelWeights one positive weight per model, null or empty = 1 each
+   * @param probabilities also write each scene's class probabilities, NAME.prob.tif
    */
   public record Options(
       List<Path> modelDirs,
@@ -84,7 +85,40 @@ public final class SegmentJob {
       boolean keepGoing,
       Tta tta,
       Ensemble ensemble,
-      List<Double> modelWeights) {
+      List<Double> modelWeights,
+      boolean probabilities) {
+    /** Without probabilities. */
+    public Options(
+        List<Path> modelDirs,
+        List<String> inputs,
+        String output,
+        Integer tile,
+        Integer overlap,
+        Integer batch,
+        List<String> labels,
+        Integer ignoreIndex,
+        boolean force,
+        boolean keepGoing,
+        Tta tta,
+        Ensemble ensemble,
+        List<Double> modelWeights) {
+      this(
+          modelDirs,
+          inputs,
+          output,
+          tile,
+          overlap,
+          batch,
+          labels,
+          ignoreIndex,
+          force,
+          keepGoing,
+          tta,
+          ensemble,
+          modelWeights,
+          false);
+    }
+
     /** One model, no test-time augmentation. */
     public Options(
         Path modelDir,
@@ -139,7 +173,8 @@ public final class SegmentJob {
           keepGoing,
           tta,
           ensemble,
-          modelWeights);
+          modelWeights,
+          probabilities);
     }
 
     public Options withTta(Tta tta) {
@@ -156,7 +191,8 @@ public final class SegmentJob {
           keepGoing,
           tta,
           ensemble,
-          modelWeights);
+          modelWeights,
+          probabilities);
     }
 
     /** These models instead, combined by {@code ensemble} with {@code weights}. */
@@ -174,7 +210,26 @@ public final class SegmentJob {
           keepGoing,
           tta,
           ensemble,
-          weights);
+          weights,
+          probabilities);
+    }
+
+    public Options withProbabilities(boolean probabilities) {
+      return new Options(
+          modelDirs,
+          inputs,
+          output,
+          tile,
+          overlap,
+          batch,
+          labels,
+          ignoreIndex,
+          force,
+          keepGoing,
+          tta,
+          ensemble,
+          modelWeights,
+          probabilities);
     }
   }
 
@@ -239,7 +294,13 @@ public final class SegmentJob {
 
     try (OutputDir out = OutputDir.open(options.output(), hadoop)) {
       Fingerprint fingerprint =
-          Fingerprint.of(modelDirs, inference, tileSize, overlap, options.ignoreIndex());
+          Fingerprint.of(
+              modelDirs,
+              inference,
+              tileSize,
+              overlap,
+              options.ignoreIndex(),
+              options.probabilities());
       // Every band any model reads: a scene must have them all.
       int[] bands =
           specs.stream()
@@ -411,7 +472,8 @@ public final class SegmentJob {
             options.ignoreIndex(),
             threads,
             options.output(),
-            options.keepGoing());
+            options.keepGoing(),
+            options.probabilities());
     List<List<TileRange>> partitions =
         Partitions.of(scenes, options.batch(), jsc.defaultParallelism());
     TileProgress progress =

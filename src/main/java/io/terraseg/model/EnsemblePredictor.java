@@ -97,15 +97,45 @@ public final class EnsemblePredictor implements AutoCloseable {
    * @param batches the same tiles, one batch per {@link #inputs()}, in that order
    */
   public byte[] predict(List<TileBatch> batches) throws TranslateException {
+    return predict(batches, false).classIds();
+  }
+
+  /**
+   * A batch's class ids, N×T×T, and when asked the class probabilities of the same forward passes,
+   * N×K×T×T row-major, each round(255 × p) in one unsigned byte.
+   *
+   * @param probabilities null unless asked: the softmax of the logits (one model, no augmentation),
+   *     else the weighted mean {@link #probabilities(List)} gives, which is what the classes are
+   *     the argmax of ({@link Ensemble#MEAN}) or what a vote's ties go to ({@link Ensemble#VOTE})
+   */
+  public record Prediction(byte[] classIds, byte[] probabilities) {}
+
+  /**
+   * @param batches the same tiles, one batch per {@link #inputs()}, in that order
+   * @param withProbabilities also bring back the probabilities: K more bytes per pixel
+   */
+  public Prediction predict(List<TileBatch> batches, boolean withProbabilities)
+      throws TranslateException {
     try (NDManager batch = manager.newSubManager()) {
       NDList tiles = upload(batch, batches);
       if (predictors.size() == 1 && inference.tta() == Tta.NONE) {
-        return classIds(predictors.get(0).predict(tiles.get(0))).toByteArray();
+        NDArray logits = predictors.get(0).predict(tiles.get(0));
+        // The classes stay the argmax of the logits, as always: the softmax only feeds the bytes.
+        return new Prediction(
+            classIds(logits).toByteArray(),
+            withProbabilities ? quantized(logits.softmax(1)) : null);
       }
       List<NDArray> answers = new ArrayList<>();
       NDArray mean = mean(tiles, inference.ensemble() == Ensemble.VOTE ? answers : null);
-      return (answers.size() > 1 ? vote(answers, mean) : classIds(mean)).toByteArray();
+      return new Prediction(
+          (answers.size() > 1 ? vote(answers, mean) : classIds(mean)).toByteArray(),
+          withProbabilities ? quantized(mean) : null);
     }
+  }
+
+  /** round(255 × p) as unsigned bytes, computed on the engine so that one byte comes back. */
+  private static byte[] quantized(NDArray probabilities) {
+    return probabilities.mul(255).round().toType(DataType.UINT8, false).toByteArray();
   }
 
   /**

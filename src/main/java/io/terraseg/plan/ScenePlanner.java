@@ -70,7 +70,12 @@ public final class ScenePlanner {
                   input.label() == null ? null : status(input.label(), conf));
       if (!settings.force()) {
         SceneResult previous =
-            SceneRecords.complete(new Path(settings.output()), input.name(), fingerprint, conf);
+            SceneRecords.complete(
+                new Path(settings.output()),
+                input.name(),
+                fingerprint,
+                settings.fingerprint().probabilities(),
+                conf);
         if (previous != null) {
           return new PlannedScene(
               input.name(), input.image(), input.label(), null, previous.skipped(), null);

@@ -18,6 +18,7 @@ import org.apache.spark.SparkFiles;
  * @param palette 0xRRGGBB per class id, for the masks' color table and previews
  * @param output OUT_DIR (any Hadoop FileSystem URI)
  * @param keepGoing a scene that fails is reported and the others go on
+ * @param probabilities also write each scene's class probabilities (NAME.prob.tif)
  */
 public record SegmentPlan(
     List<String> modelDirs,
@@ -29,7 +30,8 @@ public record SegmentPlan(
     Integer ignoreIndex,
     int threadsPerTask,
     String output,
-    boolean keepGoing)
+    boolean keepGoing,
+    boolean probabilities)
     implements Serializable {
 
   /** Marks a model directory shipped to executors as an archive (SparkContext.addArchive). */

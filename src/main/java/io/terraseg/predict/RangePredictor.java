@@ -69,6 +69,11 @@ public final class RangePredictor implements AutoCloseable {
 
   private final TileCodec codec = new TileCodec();
 
+  /** The compressed probability tile of a skipped tile (all 0), for the current stride. */
+  private NoProbabilities noProbabilities;
+
+  private record NoProbabilities(int stride, byte[] tile) {}
+
   /** The current range's pixels and area of each class, and the scene's pixel area (or null). */
   private long[] classPixels;
 
@@ -172,6 +177,7 @@ public final class RangePredictor implements AutoCloseable {
     // Before the first read: the cache fits the grid's reading order (see ReadOrder).
     open(scene.image().uri(), ReadOrder.imageCacheBytes(scene.image(), scene.grid()));
     byte[][] tiles = new byte[range.size()][];
+    byte[][] probabilities = plan.probabilities() ? new byte[range.size()][] : null;
     ConfusionMatrix confusion =
         scene.label() == null ? null : new ConfusionMatrix(plan.numClasses());
     classPixels = new long[plan.numClasses()];
@@ -195,11 +201,14 @@ public final class RangePredictor implements AutoCloseable {
         reading =
             batch.next < range.to() ? readAhead.submit(() -> read(range, batch.next, other)) : null;
         for (int position : batch.empty) {
-          tiles[position - range.from()] =
-              maskTile(scene, scene.grid().tileAt(position), null, null, 0, confusion);
+          Tile tile = scene.grid().tileAt(position);
+          tiles[position - range.from()] = maskTile(scene, tile, null, null, 0, confusion);
+          if (probabilities != null) {
+            probabilities[position - range.from()] = probabilityTile(scene, tile, null, null, 0);
+          }
         }
         if (batch.count > 0) {
-          predictBatch(range, batch, tiles, confusion);
+          predictBatch(range, batch, tiles, probabilities, confusion);
           predicted += batch.count;
           // Freed activations back to the system when the arenas keep them (NativeMemory says why).
           NativeMemory.trimIfGrown();
@@ -218,13 +227,27 @@ public final class RangePredictor implements AutoCloseable {
       }
     }
     long[] sizes = new long[tiles.length];
+    long[] probabilitySizes = probabilities == null ? null : new long[tiles.length];
+    return new MaskPart(
+        range,
+        sizes,
+        concatenate(tiles, sizes),
+        predicted,
+        confusion,
+        classPixels,
+        classAreas,
+        probabilitySizes,
+        probabilities == null ? null : concatenate(probabilities, probabilitySizes));
+  }
+
+  /** The tiles back to back, their sizes into {@code sizes}. */
+  private static byte[] concatenate(byte[][] tiles, long[] sizes) {
     ByteArrayOutputStream data = new ByteArrayOutputStream();
     for (int i = 0; i < tiles.length; i++) {
       sizes[i] = tiles[i].length;
       data.writeBytes(tiles[i]);
     }
-    return new MaskPart(
-        range, sizes, data.toByteArray(), predicted, confusion, classPixels, classAreas);
+    return data.toByteArray();
   }
 
   /** On the read-ahead thread: fills {@code batch} from tile {@code from} of the range on. */
@@ -278,7 +301,11 @@ public final class RangePredictor implements AutoCloseable {
   }
 
   private void predictBatch(
-      TileRange range, Batch batch, byte[][] tiles, ConfusionMatrix confusion) {
+      TileRange range,
+      Batch batch,
+      byte[][] tiles,
+      byte[][] probabilityTiles,
+      ConfusionMatrix confusion) {
     int n = batch.count;
     int t = plan.tileSize();
     long start = System.nanoTime();
@@ -286,9 +313,9 @@ public final class RangePredictor implements AutoCloseable {
     for (int i = 0; i < channels.length; i++) {
       inputs.add(new TileBatch(batch.inputs[i], n, channels[i], t));
     }
-    byte[] classes;
+    EnsemblePredictor.Prediction prediction;
     try {
-      classes = predictor.predict(inputs);
+      prediction = predictor.predict(inputs, probabilityTiles != null);
     } catch (TranslateException e) {
       throw new TerraSegException(
           range.scene().image().uri()
@@ -301,14 +328,14 @@ public final class RangePredictor implements AutoCloseable {
     modelNanos += predicted - start;
     for (int i = 0; i < n; i++) {
       int position = batch.positions[i];
+      Tile tile = range.scene().grid().tileAt(position);
       tiles[position - range.from()] =
           maskTile(
-              range.scene(),
-              range.scene().grid().tileAt(position),
-              classes,
-              batch.valid[i],
-              i * t * t,
-              confusion);
+              range.scene(), tile, prediction.classIds(), batch.valid[i], i * t * t, confusion);
+      if (probabilityTiles != null) {
+        probabilityTiles[position - range.from()] =
+            probabilityTile(range.scene(), tile, prediction.probabilities(), batch.valid[i], i);
+      }
     }
     maskNanos += System.nanoTime() - predicted;
   }
@@ -369,6 +396,45 @@ public final class RangePredictor implements AutoCloseable {
           core);
     }
     return codec.deflate(mask);
+  }
+
+  /**
+   * The core of a tile's probabilities as one stride × stride internal TIFF tile of K bytes per
+   * pixel (pixel-interleaved), DEFLATE-compressed: 0 in every band where the mask is nodata (the
+   * input is nodata or the tile was skipped), since the model gave no probabilities there.
+   *
+   * @param probabilities the batch's N×K×T×T bytes; null for a skipped tile
+   * @param n the tile's place in the batch
+   */
+  private byte[] probabilityTile(
+      Scene scene, Tile tile, byte[] probabilities, boolean[] valid, int n) {
+    Rectangle core = tile.core();
+    int k = plan.numClasses();
+    int t = plan.tileSize();
+    int s = scene.grid().stride();
+    byte[] pixels = new byte[s * s * k];
+    if (probabilities == null) {
+      // Every skipped tile compresses to the same bytes: compress them once.
+      if (noProbabilities == null || noProbabilities.stride != s) {
+        noProbabilities = new NoProbabilities(s, codec.deflate(pixels));
+      }
+      return noProbabilities.tile;
+    }
+    int dx = core.x - tile.window().x;
+    int dy = core.y - tile.window().y;
+    int plane = t * t;
+    for (int c = 0; c < k; c++) {
+      int from = (n * k + c) * plane;
+      for (int y = 0; y < core.height; y++) {
+        int w = (dy + y) * t + dx;
+        for (int x = 0, at = y * s * k + c; x < core.width; x++, at += k) {
+          if (valid[w + x]) {
+            pixels[at] = probabilities[from + w + x];
+          }
+        }
+      }
+    }
+    return codec.deflate(pixels);
   }
 
   /**

@@ -56,6 +56,7 @@ public record RunSummary(
 
   /**
    * @param preview the mask's preview image (NAME.preview.png)
+   * @param probabilities the class probabilities (NAME.prob.tif), absent without --probabilities
    * @param tilesPredicted tiles the model ran on (the rest were all nodata)
    * @param classPixels the mask's pixels of each class id (as in areas.csv)
    * @param classAreas their area in m², by class id; absent when the scene has no CRS
@@ -68,6 +69,7 @@ public record RunSummary(
       String labels,
       String mask,
       String preview,
+      String probabilities,
       Integer width,
       Integer height,
       Long tiles,
@@ -116,6 +118,7 @@ public record RunSummary(
               s.label(),
               written ? outputPath.apply(s.mask()) : null,
               written ? outputPath.apply(s.preview()) : null,
+              written ? outputPath.apply(s.probabilities()) : null,
               written ? s.width() : null,
               written ? s.height() : null,
               written ? s.tiles() : null,

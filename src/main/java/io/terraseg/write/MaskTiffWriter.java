@@ -30,9 +30,11 @@ import java.util.List;
  *
  * <p>GeoTools' writers take an uncompressed image and compress it on one thread; TerraSeg
  * compresses each tile where it was predicted, which is why this small TIFF writer exists. Uint8
- * samples, a palette from the class colors, GDAL_NODATA 255 on every level, the scene's
- * georeferencing tags copied verbatim into the full-resolution IFD. BigTIFF when the file would
- * pass 4 GiB.
+ * samples, the scene's georeferencing tags copied verbatim into the full-resolution IFD, BigTIFF
+ * when the file would pass 4 GiB. A mask has one sample, a palette from the class colors and
+ * GDAL_NODATA 255 on every level; the class probabilities have K samples per pixel
+ * (pixel-interleaved), no palette, no nodata, and the class names as GDAL's band descriptions (see
+ * {@link Samples}).
  */
 final class MaskTiffWriter implements Closeable {
   private static final int SHORT = 3;
@@ -60,6 +62,27 @@ final class MaskTiffWriter implements Closeable {
    */
   record Level(int width, int height, long[] byteCounts) {}
 
+  /**
+   * What a pixel holds: {@code count} uint8 samples, pixel-interleaved.
+   *
+   * @param palette 256 RGB colors (0xRRGGBB) indexed by value, or null (then min-is-black)
+   * @param nodata GDAL_NODATA on every level, or null
+   * @param descriptions each band's description (GDAL_METADATA's DESCRIPTION items), or null
+   */
+  record Samples(int count, int[] palette, Integer nodata, List<String> descriptions) {
+    /** One class id per pixel in the class colors, nodata 255. */
+    static Samples mask(int[] palette) {
+      return new Samples(1, palette, MaskFormat.NODATA, null);
+    }
+
+    /**
+     * One byte per class, each band described by its class name. No nodata: 0 is a probability too.
+     */
+    static Samples probabilities(List<String> classNames) {
+      return new Samples(classNames.size(), null, null, List.copyOf(classNames));
+    }
+  }
+
   private final OutputStream out;
 
   /**
@@ -76,6 +99,16 @@ final class MaskTiffWriter implements Closeable {
    */
   MaskTiffWriter(
       OutputStream out, List<Level> levels, int tileSize, int[] palette, GeoTiffTags geoTags)
+      throws IOException {
+    this(out, levels, tileSize, Samples.mask(palette), geoTags);
+  }
+
+  /**
+   * @param levels the full resolution first, then each overview, largest first; all tiled with
+   *     {@code tileSize}
+   */
+  MaskTiffWriter(
+      OutputStream out, List<Level> levels, int tileSize, Samples samples, GeoTiffTags geoTags)
       throws IOException {
     this.out = out;
     long tiles = 0;
@@ -101,7 +134,7 @@ final class MaskTiffWriter implements Closeable {
     byte[] structure = structuralMetadata();
     List<List<Entry>> ifds = new ArrayList<>();
     for (int i = 0; i < levels.size(); i++) {
-      ifds.add(entries(levels.get(i), i > 0, tileSize, palette, i == 0 ? geoTags : null, big));
+      ifds.add(entries(levels.get(i), i > 0, tileSize, samples, i == 0 ? geoTags : null, big));
     }
 
     // Layout: each IFD followed by its out-of-line values, the first right after the metadata.
@@ -193,7 +226,7 @@ final class MaskTiffWriter implements Closeable {
       Level level,
       boolean overview,
       int tileSize,
-      int[] palette,
+      Samples samples,
       GeoTiffTags geoTags,
       boolean big) {
     List<Entry> entries = new ArrayList<>();
@@ -205,24 +238,39 @@ final class MaskTiffWriter implements Closeable {
     }
     entries.add(Entry.longs(BaselineTIFFTagSet.TAG_IMAGE_WIDTH, level.width()));
     entries.add(Entry.longs(BaselineTIFFTagSet.TAG_IMAGE_LENGTH, level.height()));
-    entries.add(Entry.shorts(BaselineTIFFTagSet.TAG_BITS_PER_SAMPLE, 8));
+    int n = samples.count();
+    entries.add(Entry.shorts(BaselineTIFFTagSet.TAG_BITS_PER_SAMPLE, perSample(n, 8)));
     entries.add(
         Entry.shorts(BaselineTIFFTagSet.TAG_COMPRESSION, BaselineTIFFTagSet.COMPRESSION_ZLIB));
     entries.add(
         Entry.shorts(
             BaselineTIFFTagSet.TAG_PHOTOMETRIC_INTERPRETATION,
-            BaselineTIFFTagSet.PHOTOMETRIC_INTERPRETATION_PALETTE_COLOR));
+            samples.palette() != null
+                ? BaselineTIFFTagSet.PHOTOMETRIC_INTERPRETATION_PALETTE_COLOR
+                : BaselineTIFFTagSet.PHOTOMETRIC_INTERPRETATION_BLACK_IS_ZERO));
     if (!overview) {
       entries.add(Entry.ascii(BaselineTIFFTagSet.TAG_SOFTWARE, "TerraSeg"));
     }
-    entries.add(Entry.shorts(BaselineTIFFTagSet.TAG_SAMPLES_PER_PIXEL, 1));
+    entries.add(Entry.shorts(BaselineTIFFTagSet.TAG_SAMPLES_PER_PIXEL, n));
     entries.add(Entry.shorts(BaselineTIFFTagSet.TAG_PLANAR_CONFIGURATION, 1));
-    entries.add(Entry.shorts(BaselineTIFFTagSet.TAG_COLOR_MAP, colorMap(palette)));
+    if (samples.palette() != null) {
+      entries.add(Entry.shorts(BaselineTIFFTagSet.TAG_COLOR_MAP, colorMap(samples.palette())));
+    }
     entries.add(Entry.longs(BaselineTIFFTagSet.TAG_TILE_WIDTH, tileSize));
     entries.add(Entry.longs(BaselineTIFFTagSet.TAG_TILE_LENGTH, tileSize));
-    entries.add(Entry.shorts(BaselineTIFFTagSet.TAG_SAMPLE_FORMAT, 1));
-    entries.add(
-        Entry.ascii(PrivateTIFFTagSet.TAG_GDAL_NODATA, Integer.toString(MaskFormat.NODATA)));
+    if (n > 1) {
+      // Min-is-black has one color sample; the others are "unspecified", as GDAL writes them.
+      entries.add(Entry.shorts(BaselineTIFFTagSet.TAG_EXTRA_SAMPLES, new int[n - 1]));
+    }
+    entries.add(Entry.shorts(BaselineTIFFTagSet.TAG_SAMPLE_FORMAT, perSample(n, 1)));
+    if (samples.nodata() != null) {
+      entries.add(
+          Entry.ascii(PrivateTIFFTagSet.TAG_GDAL_NODATA, Integer.toString(samples.nodata())));
+    }
+    if (samples.descriptions() != null && !overview) {
+      entries.add(
+          Entry.utf8(PrivateTIFFTagSet.TAG_GDAL_METADATA, gdalMetadata(samples.descriptions())));
+    }
     if (geoTags != null) {
       addIfPresent(
           entries, Entry.doubles(GeoTIFFTagSet.TAG_MODEL_PIXEL_SCALE, geoTags.modelPixelScale()));
@@ -285,6 +333,29 @@ final class MaskTiffWriter implements Closeable {
       throw new IllegalStateException(
           "mask closed after " + next + " of " + dataOrder.length + " tiles");
     }
+  }
+
+  private static int[] perSample(int samples, int value) {
+    int[] values = new int[samples];
+    Arrays.fill(values, value);
+    return values;
+  }
+
+  /** GDAL's XML metadata (tag 42112), which is where GDAL finds band descriptions. */
+  private static String gdalMetadata(List<String> descriptions) {
+    StringBuilder xml = new StringBuilder("<GDALMetadata>\n");
+    for (int band = 0; band < descriptions.size(); band++) {
+      xml.append("  <Item name=\"DESCRIPTION\" sample=\"")
+          .append(band)
+          .append("\" role=\"description\">")
+          .append(xmlText(descriptions.get(band)))
+          .append("</Item>\n");
+    }
+    return xml.append("</GDALMetadata>").toString();
+  }
+
+  private static String xmlText(String text) {
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;");
   }
 
   /** TIFF ColorMap: all reds, then greens, then blues, each 16-bit. */
@@ -358,9 +429,18 @@ final class MaskTiffWriter implements Closeable {
     }
 
     static Entry ascii(int tag, String text) {
+      return text(tag, text.getBytes(StandardCharsets.US_ASCII));
+    }
+
+    /** GDAL reads its XML metadata as UTF-8, so class names need not be ASCII. */
+    static Entry utf8(int tag, String text) {
+      return text(tag, text.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static Entry text(int tag, byte[] text) {
       ByteArrayOutputStream b = new ByteArrayOutputStream();
-      b.writeBytes(text.getBytes(StandardCharsets.US_ASCII));
-      if (text.isEmpty() || text.charAt(text.length() - 1) != 0) {
+      b.writeBytes(text);
+      if (text.length == 0 || text[text.length - 1] != 0) {
         b.write(0);
       }
       return new Entry(tag, ASCII, b.size(), b.toByteArray());

@@ -4,9 +4,9 @@ import java.util.UUID;
 import org.apache.hadoop.fs.Path;
 
 /**
- * Where things live in OUT_DIR. Users see NAME.mask.tif, NAME.preview.png and the run's reports;
- * the commit records sit in _scenes/ and work in progress in .terraseg/, names that Hadoop and
- * Spark readers treat as hidden, so nothing half-written can be mistaken for output.
+ * Where things live in OUT_DIR. Users see NAME.mask.tif, NAME.preview.png (NAME.prob.tif) and the
+ * run's reports; the commit records sit in _scenes/ and work in progress in .terraseg/, names that
+ * Hadoop and Spark readers treat as hidden, so nothing half-written can be mistaken for output.
  */
 public final class OutputLayout {
   public static final String MASK_SUFFIX = ".mask.tif";
@@ -25,6 +25,11 @@ public final class OutputLayout {
 
   static Path preview(Path root, String scene) {
     return new Path(root, scene + ".preview.png");
+  }
+
+  /** The class probabilities of a scene, with --probabilities. */
+  static Path probabilities(Path root, String scene) {
+    return new Path(root, scene + ".prob.tif");
   }
 
   static Path record(Path root, String scene) {

@@ -12,18 +12,20 @@ import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 
 /**
- * A scene's commit record, OUT_DIR/_scenes/NAME.json: written after the scene's mask and preview
- * are in place, so a scene is complete exactly when its record exists, its mask has the recorded
- * size and its preview exists.
+ * A scene's commit record, OUT_DIR/_scenes/NAME.json: written after the scene's mask, preview and
+ * probabilities are in place, so a scene is complete exactly when its record exists, its mask has
+ * the recorded size and its preview (and the probabilities the run asks for) exist.
  */
 public final class SceneRecords {
   private SceneRecords() {}
 
   /**
    * The recorded result of {@code scene} when it is complete and has this fingerprint, else null.
+   *
+   * @param probabilities the run asks for probabilities: the scene is complete only with them
    */
   public static SceneResult complete(
-      Path root, String scene, String fingerprint, Configuration conf) {
+      Path root, String scene, String fingerprint, boolean probabilities, Configuration conf) {
     Path record = OutputLayout.record(root, scene);
     try {
       FileSystem fs = HadoopFiles.fileSystem(record, conf);
@@ -41,6 +43,11 @@ public final class SceneRecords {
       FileStatus mask = fs.getFileStatus(new Path(root, result.mask()));
       // A lost preview recomputes the scene as a lost mask does.
       FileStatus preview = fs.getFileStatus(new Path(root, result.preview()));
+      if (probabilities
+          && (result.probabilities() == null
+              || !fs.getFileStatus(new Path(root, result.probabilities())).isFile())) {
+        return null;
+      }
       return mask.getLen() == result.maskBytes() && preview.isFile() ? result : null;
     } catch (FileNotFoundException e) {
       return null;

@@ -18,6 +18,8 @@ import java.io.Serializable;
  * @param fingerprint what the mask depends on (see {@code io.terraseg.plan.Fingerprint})
  * @param mask file name of the mask inside OUT_DIR
  * @param preview file name of its preview image inside OUT_DIR (see {@link Preview})
+ * @param probabilities file name of its class probabilities inside OUT_DIR, null when the run wrote
+ *     none (see --probabilities)
  * @param confusionMatrix rows = label, columns = prediction; null when the scene has no labels
  * @param classPixels the mask's pixels of each class id (nodata not counted)
  * @param classAreas their ground area in m², null when the scene's pixel area is unknown (no CRS)
@@ -31,6 +33,7 @@ public record SceneResult(
     String label,
     String mask,
     String preview,
+    String probabilities,
     long maskBytes,
     int width,
     int height,
@@ -66,6 +69,7 @@ public record SceneResult(
         label,
         null,
         null,
+        null,
         0,
         0,
         0,
@@ -88,6 +92,7 @@ public record SceneResult(
         label,
         mask,
         preview,
+        probabilities,
         maskBytes,
         width,
         height,

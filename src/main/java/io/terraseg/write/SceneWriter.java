@@ -28,12 +28,12 @@ import org.apache.hadoop.fs.Path;
  * both assemble: they write the same bytes under their own temporary names and the rename makes
  * that harmless.
  *
- * <p>Committing a scene: mask and preview to temporary names, the old record removed, the mask and
- * the preview renamed into place, then the record written (see {@link SceneRecords}). A killed task
- * leaves temporary files under .terraseg/ only.
+ * <p>Committing a scene: mask, preview (and probabilities) to temporary names, the old record
+ * removed, each renamed into place, then the record written (see {@link SceneRecords}). A killed
+ * task leaves temporary files under .terraseg/ only.
  */
 public final class SceneWriter {
-  private static final int PART_MAGIC = 0x54535031; // "TSP1"
+  private static final int PART_MAGIC = 0x54535032; // "TSP2": 2 with probability tiles
   private final SegmentPlan plan;
   private final Path root;
   private final FileSystem fs;
@@ -88,6 +88,7 @@ public final class SceneWriter {
    */
   private SceneResult commit(Scene scene, List<MaskPart> parts, List<Path> files) {
     long[] byteCounts = new long[scene.grid().size()];
+    long[] probabilityCounts = plan.probabilities() ? new long[byteCounts.length] : null;
     ConfusionMatrix confusion =
         scene.label() == null ? null : new ConfusionMatrix(plan.numClasses());
     long predicted = 0;
@@ -97,6 +98,9 @@ public final class SceneWriter {
     for (MaskPart part : parts) {
       for (int i = 0; i < part.tileBytes().length; i++) {
         byteCounts[grid.indexAt(part.range().from() + i)] = part.tileBytes()[i];
+        if (probabilityCounts != null) {
+          probabilityCounts[grid.indexAt(part.range().from() + i)] = part.probabilityBytes()[i];
+        }
       }
       predicted += part.tilesPredicted();
       for (int c = 0; c < classPixels.length; c++) {
@@ -113,7 +117,7 @@ public final class SceneWriter {
     int width = scene.image().width();
     int height = scene.image().height();
     int tileSize = scene.grid().stride();
-    try (FullResolution tiles = new FullResolution(grid, parts, files);
+    try (FullResolution tiles = new FullResolution(grid, parts, files, false);
         Overviews overviews =
             Overviews.build(
                 fs,
@@ -153,10 +157,21 @@ public final class SceneWriter {
       } catch (IOException e) {
         throw SceneRecords.cannotWrite(preview, e);
       }
+      Path probabilities = OutputLayout.probabilities(root, scene.name());
+      Path probabilitiesTemporary =
+          probabilityCounts == null
+              ? null
+              : writeProbabilities(scene, parts, files, probabilityCounts, probabilities);
       long maskBytes = fs.getFileStatus(temporary).getLen();
       SceneRecords.remove(fs, root, scene.name());
       HadoopFiles.replace(fs, temporary, mask);
       HadoopFiles.replace(fs, previewTemporary, preview);
+      if (probabilitiesTemporary != null) {
+        HadoopFiles.replace(fs, probabilitiesTemporary, probabilities);
+      } else {
+        // An earlier run's probabilities would not belong to this mask.
+        fs.delete(probabilities, false);
+      }
       SceneResult result =
           new SceneResult(
               scene.name(),
@@ -166,6 +181,7 @@ public final class SceneWriter {
               scene.label() == null ? null : scene.label().uri(),
               mask.getName(),
               preview.getName(),
+              probabilitiesTemporary == null ? null : probabilities.getName(),
               maskBytes,
               scene.image().width(),
               scene.image().height(),
@@ -184,10 +200,37 @@ public final class SceneWriter {
   }
 
   /**
+   * Writes the scene's probabilities (one level, tiled like the mask) to a temporary file from the
+   * parts' probability tiles, in row-major order through the same random access as the mask.
+   */
+  private Path writeProbabilities(
+      Scene scene, List<MaskPart> parts, List<Path> files, long[] byteCounts, Path probabilities) {
+    Path temporary = OutputLayout.temporary(root, probabilities.getName());
+    try (FullResolution tiles = new FullResolution(scene.grid(), parts, files, true);
+        MaskTiffWriter writer =
+            new MaskTiffWriter(
+                fs.create(temporary, true),
+                List.of(
+                    new MaskTiffWriter.Level(
+                        scene.image().width(), scene.image().height(), byteCounts)),
+                scene.grid().stride(),
+                MaskTiffWriter.Samples.probabilities(plan.classNames()),
+                scene.image().geoTags())) {
+      for (int index = 0; index < byteCounts.length; index++) {
+        writer.writeTile(tiles.read(index));
+      }
+    } catch (IOException e) {
+      throw SceneRecords.cannotWrite(probabilities, e);
+    }
+    return temporary;
+  }
+
+  /**
    * The scene's full-resolution tiles by row-major index, for the overviews and the mask: from the
    * parts in memory, or read from the part files at their offsets. Parts hold tiles in the grid's
    * reading order (strips), so a row of the mask visits several parts: up to {@link #OPEN_PARTS}
-   * stay open.
+   * stay open. The mask's tiles, or with {@code probabilities} the probability tiles, which follow
+   * the mask's in each part.
    */
   private final class FullResolution implements Overviews.Tiles, AutoCloseable {
     private static final int OPEN_PARTS = 64;
@@ -198,8 +241,11 @@ public final class SceneWriter {
     private final int[] sizes;
     private final Map<Integer, FSDataInputStream> open = new LinkedHashMap<>(8, 0.75f, true);
 
-    FullResolution(TileGrid grid, List<MaskPart> parts, List<Path> files) {
+    private final boolean probabilities;
+
+    FullResolution(TileGrid grid, List<MaskPart> parts, List<Path> files, boolean probabilities) {
       this.parts = parts;
+      this.probabilities = probabilities;
       this.files = files;
       partOf = new int[grid.size()];
       offsets = new long[grid.size()];
@@ -207,11 +253,15 @@ public final class SceneWriter {
       for (int p = 0; p < parts.size(); p++) {
         MaskPart part = parts.get(p);
         long offset = files == null ? 0 : partHeaderBytes(part);
-        for (int i = 0; i < part.tileBytes().length; i++) {
+        if (probabilities && files != null) {
+          offset += sum(part.tileBytes());
+        }
+        long[] tileBytes = probabilities ? part.probabilityBytes() : part.tileBytes();
+        for (int i = 0; i < tileBytes.length; i++) {
           int index = grid.indexAt(part.range().from() + i);
           partOf[index] = p;
           offsets[index] = offset;
-          sizes[index] = (int) part.tileBytes()[i];
+          sizes[index] = (int) tileBytes[i];
           offset += sizes[index];
         }
       }
@@ -221,8 +271,9 @@ public final class SceneWriter {
     public byte[] read(int index) throws IOException {
       byte[] tile = new byte[sizes[index]];
       if (files == null) {
-        System.arraycopy(
-            parts.get(partOf[index]).data(), (int) offsets[index], tile, 0, tile.length);
+        MaskPart part = parts.get(partOf[index]);
+        byte[] data = probabilities ? part.probabilityData() : part.data();
+        System.arraycopy(data, (int) offsets[index], tile, 0, tile.length);
       } else {
         stream(partOf[index]).readFully(offsets[index], tile);
       }
@@ -260,15 +311,27 @@ public final class SceneWriter {
     }
   }
 
+  private static long sum(long[] values) {
+    long sum = 0;
+    for (long v : values) {
+      sum += v;
+    }
+    return sum;
+  }
+
   /** Where a part file's first tile starts: after its header (see {@link #writePart}). */
   private static long partHeaderBytes(MaskPart part) {
     ConfusionMatrix cm = part.confusion();
     long matrix = cm == null ? 0 : 8L * cm.numClasses() * cm.numClasses() + 8;
     long classes = 4 + 1 + 16L * part.classPixels().length;
-    return 4 + 4 + 4 + 8 + 4 + matrix + classes + 8L * part.tileBytes().length;
+    long probabilities = 1 + (part.probabilityBytes() == null ? 0 : 8L * part.tileBytes().length);
+    return 4 + 4 + 4 + 8 + 4 + matrix + classes + 8L * part.tileBytes().length + probabilities;
   }
 
-  /** Part file: magic, range, counts, tile sizes, then the compressed tiles. */
+  /**
+   * Part file: magic, range, counts, tile sizes, probability tile sizes (when written), then the
+   * compressed mask tiles and the compressed probability tiles.
+   */
   private static void writePart(DataOutputStream out, MaskPart part) throws IOException {
     out.writeInt(PART_MAGIC);
     out.writeInt(part.range().from());
@@ -293,7 +356,16 @@ public final class SceneWriter {
     for (long size : part.tileBytes()) {
       out.writeLong(size);
     }
+    out.writeBoolean(part.probabilityBytes() != null);
+    if (part.probabilityBytes() != null) {
+      for (long size : part.probabilityBytes()) {
+        out.writeLong(size);
+      }
+    }
     out.write(part.data());
+    if (part.probabilityData() != null) {
+      out.write(part.probabilityData());
+    }
   }
 
   /**
@@ -327,10 +399,8 @@ public final class SceneWriter {
         areas[c] = area;
       }
     }
-    long[] sizes = new long[to - from];
-    for (int i = 0; i < sizes.length; i++) {
-      sizes[i] = in.readLong();
-    }
+    long[] sizes = readSizes(in, to - from);
+    long[] probabilities = in.readBoolean() ? readSizes(in, to - from) : null;
     return new MaskPart(
         new TileRange(like.scene(), from, to, like.ranges()),
         sizes,
@@ -338,6 +408,16 @@ public final class SceneWriter {
         predicted,
         cm,
         pixels,
-        areas);
+        areas,
+        probabilities,
+        null);
+  }
+
+  private static long[] readSizes(DataInputStream in, int n) throws IOException {
+    long[] sizes = new long[n];
+    for (int i = 0; i < n; i++) {
+      sizes[i] = in.readLong();
+    }
+    return sizes;
   }
 }

@@ -72,8 +72,11 @@ public final class EnsembleFixture {
     }
   }
 
-  /** PyTorch's class ids of a whole scene, and per pixel the margin that decided each. */
-  public record Scene(byte[] ids, float[] margin) {}
+  /**
+   * PyTorch's class ids of a whole scene, per pixel the margin that decided each, and the weighted
+   * mean of the models' softmax (K×H×W) that --probabilities writes.
+   */
+  public record Scene(byte[] ids, float[] margin, float[] probabilities) {}
 
   /** {@code image} whole through {@code models} (their model.json's bands and normalization). */
   public static Scene scene(
@@ -93,7 +96,10 @@ public final class EnsembleFixture {
     try (NDManager manager = NDManager.newBaseManager();
         InputStream in = Files.newInputStream(out)) {
       NDList arrays = NDList.decode(manager, in);
-      return new Scene(arrays.get("ids").toByteArray(), arrays.get("margin").toFloatArray());
+      return new Scene(
+          arrays.get("ids").toByteArray(),
+          arrays.get("margin").toFloatArray(),
+          arrays.get("probabilities").toFloatArray());
     } catch (IOException e) {
       throw new AssertionError(e);
     }

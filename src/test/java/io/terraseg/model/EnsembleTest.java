@@ -2,6 +2,7 @@ package io.terraseg.model;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.Device;
 import ai.djl.ndarray.NDList;
@@ -63,6 +64,37 @@ class EnsembleTest {
           fixture.get(key + "-margin").toFloatArray(),
           predictor.predict(batches),
           key);
+    }
+  }
+
+  /**
+   * --probabilities: round(255 × the mean the classes come from, {@link
+   * EnsemblePredictor#probabilities}) within 1, from the same forward passes; one model without TTA
+   * gives its softmax. Asking for them leaves the classes as they were.
+   */
+  @ParameterizedTest
+  @CsvSource({"MEAN, 2, FLIPS", "VOTE, 2, NONE", "VOTE, 2, D4", "MEAN, 1, NONE", "MEAN, 1, FLIPS"})
+  void probabilitiesAreTheMeanTheClassesComeFrom(Ensemble ensemble, int models, Tta tta)
+      throws Exception {
+    try (SegmentationModel sample = SegmentationModel.load(SAMPLE, Device.cpu());
+        SegmentationModel skewed =
+            SegmentationModel.load(EnsembleFixture.model("skewed"), Device.cpu());
+        EnsemblePredictor predictor =
+            new EnsemblePredictor(
+                List.of(sample, skewed).subList(0, models),
+                new Inference(tta, ensemble, List.of(2.0, 1.0).subList(0, models)))) {
+      List<TileBatch> batches =
+          List.of(TtaTest.batch("x3"), TtaTest.batch("x2")).subList(0, predictor.inputs().size());
+      EnsemblePredictor.Prediction prediction = predictor.predict(batches, true);
+      assertArrayEquals(predictor.predict(batches), prediction.classIds());
+      float[] mean = predictor.probabilities(batches);
+      byte[] bytes = prediction.probabilities();
+      assertEquals(mean.length, bytes.length);
+      for (int i = 0; i < mean.length; i++) {
+        int expected = Math.round(255 * mean[i]);
+        assertTrue(Math.abs(expected - (bytes[i] & 0xFF)) <= 1, i + ": " + expected);
+      }
+      assertEquals(null, predictor.predict(batches, false).probabilities());
     }
   }
 

@@ -55,7 +55,8 @@ class FingerprintTest {
 
   /**
    * Every option that changes pixels is its own fingerprint: the TTA, the models and their order,
-   * their weights and the ensemble mode. The same options give the same fingerprint.
+   * their weights and the ensemble mode, and whether the class probabilities are written. The same
+   * options give the same fingerprint.
    */
   @Test
   void everyTtaAndEnsembleSettingIsItsOwnFingerprint() throws Exception {
@@ -75,6 +76,9 @@ class FingerprintTest {
     settings.put("a, b weighted 1, 2", of(List.of(a, b), Tta.NONE, Ensemble.MEAN, 1.0, 2.0));
     settings.put("a, b voting", of(List.of(a, b), Tta.NONE, Ensemble.VOTE, 1.0, 1.0));
     settings.put("a, b with flips", of(List.of(a, b), Tta.FLIPS, Ensemble.MEAN, 1.0, 1.0));
+    settings.put(
+        "one model, probabilities",
+        Fingerprint.of(List.of(a), Inference.single(), 256, 32, null, true));
     Map<String, String> seen = new LinkedHashMap<>();
     settings.forEach(
         (name, fingerprint) -> {
