@@ -87,38 +87,6 @@ public final class SegmentJob {
       Ensemble ensemble,
       List<Double> modelWeights,
       boolean probabilities) {
-    /** Without probabilities. */
-    public Options(
-        List<Path> modelDirs,
-        List<String> inputs,
-        String output,
-        Integer tile,
-        Integer overlap,
-        Integer batch,
-        List<String> labels,
-        Integer ignoreIndex,
-        boolean force,
-        boolean keepGoing,
-        Tta tta,
-        Ensemble ensemble,
-        List<Double> modelWeights) {
-      this(
-          modelDirs,
-          inputs,
-          output,
-          tile,
-          overlap,
-          batch,
-          labels,
-          ignoreIndex,
-          force,
-          keepGoing,
-          tta,
-          ensemble,
-          modelWeights,
-          false);
-    }
-
     /** One model, no test-time augmentation. */
     public Options(
         Path modelDir,
@@ -144,7 +112,8 @@ public final class SegmentJob {
           keepGoing,
           null,
           null,
-          null);
+          null,
+          false);
     }
 
     public Options(

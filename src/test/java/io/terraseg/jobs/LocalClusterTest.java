@@ -167,7 +167,8 @@ class LocalClusterTest {
         false,
         Tta.FLIPS,
         Ensemble.MEAN,
-        List.of(2.0, 1.0));
+        List.of(2.0, 1.0),
+        false);
   }
 
   /**
