@@ -83,8 +83,9 @@ public final class SceneWriter {
   }
 
   /**
-   * Writes the mask from the parts (in tile order; data from memory, or streamed from {@code
-   * files}).
+   * Writes the scene's outputs from its parts (data from memory, or read from {@code files}): the
+   * mask's COG with its overviews, the preview, the probabilities when the run asks for them; then
+   * commits them and the record.
    */
   private SceneResult commit(Scene scene, List<MaskPart> parts, List<Path> files) {
     long[] byteCounts = new long[scene.grid().size()];
