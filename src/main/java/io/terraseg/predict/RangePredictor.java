@@ -185,7 +185,8 @@ public final class RangePredictor implements AutoCloseable {
     // later ones take milliseconds), before the range's first read is submitted: the image is not
     // in use on another thread then.
     if (!scene.image().uri().equals(pixelAreaOf)) {
-      pixelArea = PixelArea.of(files.get(scene.image().uri()).crs(), scene.image().geoTransform());
+      GeoTiffFile image = files.get(scene.image().uri());
+      pixelArea = PixelArea.of(scene.image().geoTags(), scene.image().geoTransform(), image::crs);
       pixelAreaOf = scene.image().uri();
     }
     classAreas = pixelArea == null ? null : new double[plan.numClasses()];

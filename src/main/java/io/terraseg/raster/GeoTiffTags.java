@@ -16,7 +16,11 @@ public record GeoTiffTags(
     String geoAsciiParams)
     implements Serializable {
 
+  private static final int MODEL_TYPE_KEY = 1024;
+  private static final int MODEL_TYPE_PROJECTED = 1;
   private static final int RASTER_TYPE_KEY = 1025;
+  private static final int LINEAR_UNITS_KEY = 3076;
+  private static final int EPSG_METRE = 9001;
   private static final int RASTER_PIXEL_IS_POINT = 2;
 
   /**
@@ -44,17 +48,34 @@ public record GeoTiffTags(
     return gt;
   }
 
+  /**
+   * Whether the GeoKeys say the model space is a projected CRS in metres (ProjLinearUnitsGeoKey =
+   * EPSG's metre, as GDAL writes it for metric projections): then a pixel's area follows from the
+   * geotransform alone, without decoding the CRS.
+   */
+  public boolean projectedInMetres() {
+    Integer model = key(MODEL_TYPE_KEY);
+    Integer units = key(LINEAR_UNITS_KEY);
+    return model != null && model == MODEL_TYPE_PROJECTED && units != null && units == EPSG_METRE;
+  }
+
   private int rasterType() {
+    Integer type = key(RASTER_TYPE_KEY);
+    return type == null ? 1 : type;
+  }
+
+  /** A GeoKey's SHORT value stored in the directory itself, or null. */
+  private Integer key(int id) {
     if (geoKeyDirectory == null || geoKeyDirectory.length < 4) {
-      return 1;
+      return null;
     }
     int keys = geoKeyDirectory[3];
     for (int k = 0; k < keys && 4 * k + 7 < geoKeyDirectory.length; k++) {
       int base = 4 + 4 * k;
-      if (geoKeyDirectory[base] == RASTER_TYPE_KEY && geoKeyDirectory[base + 1] == 0) {
-        return geoKeyDirectory[base + 3];
+      if (geoKeyDirectory[base] == id && geoKeyDirectory[base + 1] == 0) {
+        return (int) geoKeyDirectory[base + 3];
       }
     }
-    return 1;
+    return null;
   }
 }

@@ -1,5 +1,6 @@
 package io.terraseg.raster;
 
+import java.util.function.Supplier;
 import javax.measure.Unit;
 import javax.measure.quantity.Length;
 import org.geotools.api.referencing.crs.CoordinateReferenceSystem;
@@ -32,6 +33,21 @@ public final class PixelArea {
       semiMinor = ellipsoid.getSemiMinorAxis();
       eccentricity = Math.sqrt(1 - (semiMinor * semiMinor) / (a * a));
     }
+  }
+
+  /**
+   * The pixel areas of a raster with these georeferencing tags, decoding its CRS ({@code crs}) only
+   * when the GeoKeys do not already say it is projected in metres: the first CRS a JVM decodes
+   * starts GeoTools' EPSG database, ~2 s of every executor's first task, and GDAL writes the linear
+   * unit of every projected CRS it knows. Null when unknown, as {@link
+   * #of(CoordinateReferenceSystem, double[])}.
+   */
+  public static PixelArea of(
+      GeoTiffTags tags, double[] t, Supplier<CoordinateReferenceSystem> crs) {
+    if (t != null && tags != null && tags.projectedInMetres()) {
+      return new PixelArea(Math.abs(t[1] * t[5] - t[2] * t[4]), null, t);
+    }
+    return of(t == null ? null : crs.get(), t);
   }
 
   /**

@@ -24,6 +24,47 @@ class PixelAreaTest {
   }
 
   /**
+   * GDAL writes ProjLinearUnitsGeoKey = metre for a metric projection: the area then needs no CRS
+   * decoding (which would start GeoTools' EPSG database); without that key the CRS decides.
+   */
+  @Test
+  void geoKeysInMetresGiveTheAreaWithoutDecodingTheCrs() throws Exception {
+    double[] transform = {500_000, 20, 0, 4_100_000, 0, -20};
+    // GTModelType = projected, GTRasterType = area, ProjectedCSType = 32633, ProjLinearUnits =
+    // metre.
+    char[] gdal = {1, 1, 0, 4, 1024, 0, 1, 1, 1025, 0, 1, 1, 3072, 0, 1, 32633, 3076, 0, 1, 9001};
+    GeoTiffTags metric = new GeoTiffTags(null, null, null, gdal, null, null);
+    assertEquals(
+        400.0,
+        PixelArea.of(
+                metric,
+                transform,
+                () -> {
+                  throw new AssertionError("decoded the CRS");
+                })
+            .ofRow(3));
+    // The same CRS without the unit key (as GeoTools writes it) is decoded; feet stay feet.
+    char[] noUnits = {1, 1, 0, 2, 1024, 0, 1, 1, 3072, 0, 1, 2263};
+    double foot = 1200.0 / 3937;
+    assertEquals(
+        100 * foot * foot,
+        PixelArea.of(
+                new GeoTiffTags(null, null, null, noUnits, null, null),
+                new double[] {1_000_000, 10, 0, 200_000, 0, -10},
+                () -> decode("EPSG:2263"))
+            .ofRow(0),
+        1e-12);
+  }
+
+  private static org.geotools.api.referencing.crs.CoordinateReferenceSystem decode(String code) {
+    try {
+      return CRS.decode(code, true);
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /**
    * One-degree pixels over the whole WGS 84 ellipsoid add up to its surface, 4π times the square of
    * its authalic radius (6 371 007.181 m), and the two hemispheres mirror each other.
    */
