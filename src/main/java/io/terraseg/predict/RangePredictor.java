@@ -181,9 +181,9 @@ public final class RangePredictor implements AutoCloseable {
     ConfusionMatrix confusion =
         scene.label() == null ? null : new ConfusionMatrix(plan.numClasses());
     classPixels = new long[plan.numClasses()];
-    // Once per task and scene (the first CRS a JVM decodes starts GeoTools' EPSG database, ~2 s;
-    // later ones take milliseconds), before the range's first read is submitted: the image is not
-    // in use on another thread then.
+    // Once per task and scene, before the range's first read is submitted: the image is not in use
+    // on another thread then. Decoding the CRS (only when the GeoKeys do not give metres) starts
+    // GeoTools' EPSG database the first time in a JVM, ~2 s; later ones take milliseconds.
     if (!scene.image().uri().equals(pixelAreaOf)) {
       GeoTiffFile image = files.get(scene.image().uri());
       pixelArea = PixelArea.of(scene.image().geoTags(), scene.image().geoTransform(), image::crs);

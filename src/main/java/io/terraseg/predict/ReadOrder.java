@@ -13,7 +13,7 @@ import io.terraseg.tiling.TileGrid;
  * for the next row means keeping a scene-wide row of them: 69 MB for a 30000-wide 3-band scene.
  * Reading in strips a few tiles wide instead ({@link TileGrid#tileAt}) needs the blocks of one
  * strip's row only; strips are as wide as {@link #BUDGET_BYTES} allows. Blocks straddling a strip's
- * edge are decoded once per strip (about one block column in ten).
+ * edge are decoded once per strip (one block column of the 8 or 9 that a 5-tile strip spans).
  *
  * <p>Striped sources (each block a full-width band of rows) are read row-major: a strip of tiles
  * would decode every block once per strip. Their cache is a row of windows' worth of strips up to
