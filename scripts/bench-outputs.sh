@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Benchmark: what the products around the mask cost. Segments bench-segment.sh's scene (SIZE², 3-band uint8,
-# its 1x1-conv-free bench model, default settings on embedded local[*]) twice: a plain run, which already
+# its bench model of four 3x3 convs, default settings on embedded local[*]) twice: a plain run, which already
 # writes the COG with its overviews and the preview, and a run with --probabilities. Prints one JSON object
 # per run (end-to-end seconds, where task time went, output sizes) and then the extra cost: the write stage's
 # share of the plain run's task time (assembling the COG: overviews, header, tiles, preview) and the
@@ -10,15 +10,7 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 SIZE="${1:-8192}"
-WORK="$ROOT/target/bench-segment"
-"$ROOT/scripts/setup.sh"
-[[ -f target/terraseg.jar && -f target/classpath.txt ]] || mvn -q -B -DskipTests package
-mkdir -p "$WORK"
-[[ -f "$WORK/model/model.pt" ]] || /usr/bin/python3 scripts/bench-model.py "$WORK/model" >&2
-[[ -f "$WORK/data/images/bench.tif" && "$(cat "$WORK/data/size" 2>/dev/null)" == "$SIZE" ]] || {
-  scripts/terraseg sample --output "$WORK/data" --name bench --width "$SIZE" --height "$SIZE" >&2
-  echo "$SIZE" > "$WORK/data/size"
-}
+source "$ROOT/scripts/bench-segment-scene.sh"
 run() { # NAME [OPTIONS...]
   local name="$1"
   shift

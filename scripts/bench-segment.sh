@@ -7,15 +7,7 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 SIZE="${1:-8192}"
 BATCH="${2:-8}"
-WORK="$ROOT/target/bench-segment"
-"$ROOT/scripts/setup.sh"
-[[ -f target/terraseg.jar && -f target/classpath.txt ]] || mvn -q -B -DskipTests package
-mkdir -p "$WORK"
-[[ -f "$WORK/model/model.pt" ]] || /usr/bin/python3 scripts/bench-model.py "$WORK/model" >&2
-[[ -f "$WORK/data/images/bench.tif" && "$(cat "$WORK/data/size" 2>/dev/null)" == "$SIZE" ]] || {
-  scripts/terraseg sample --output "$WORK/data" --name bench --width "$SIZE" --height "$SIZE" >&2
-  echo "$SIZE" > "$WORK/data/size"
-}
+source "$ROOT/scripts/bench-segment-scene.sh"
 rm -rf "$WORK/out"
 start=$(date +%s%N)
 scripts/terraseg segment --model "$WORK/model" --input "$WORK/data/images/bench.tif" --output "$WORK/out" \
