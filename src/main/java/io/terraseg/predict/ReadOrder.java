@@ -34,7 +34,8 @@ public final class ReadOrder {
       return grid.columns();
     }
     int columns = 1;
-    while (columns < grid.columns() && windowCacheBytes(image, grid, columns + 1) <= BUDGET_BYTES) {
+    while (columns < grid.columns()
+        && cacheBytes(image, grid, columns + 1, grid.tileSize()) <= BUDGET_BYTES) {
       columns++;
     }
     return columns;
@@ -55,10 +56,6 @@ public final class ReadOrder {
    */
   public static long labelCacheBytes(RasterInfo label, TileGrid grid) {
     return cacheBytes(label, grid, grid.stripColumns(), grid.stride());
-  }
-
-  private static long windowCacheBytes(RasterInfo image, TileGrid grid, int stripColumns) {
-    return cacheBytes(image, grid, stripColumns, grid.tileSize());
   }
 
   private static long cacheBytes(RasterInfo raster, TileGrid grid, int stripColumns, int rows) {

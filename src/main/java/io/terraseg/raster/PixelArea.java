@@ -45,7 +45,7 @@ public final class PixelArea {
   public static PixelArea of(
       GeoTiffTags tags, double[] t, Supplier<CoordinateReferenceSystem> crs) {
     if (t != null && tags != null && tags.projectedInMetres()) {
-      return new PixelArea(Math.abs(t[1] * t[5] - t[2] * t[4]), null, t);
+      return projected(t, 1);
     }
     return of(t == null ? null : crs.get(), t);
   }
@@ -65,13 +65,17 @@ public final class PixelArea {
       }
       @SuppressWarnings("unchecked")
       double metre = ((Unit<Length>) unit).getConverterTo(SI.METRE).convert(1.0);
-      double area = Math.abs(t[1] * t[5] - t[2] * t[4]) * metre * metre;
-      return new PixelArea(area, null, t);
+      return projected(t, metre);
     }
     if (crs instanceof GeographicCRS geographic) {
       return new PixelArea(Double.NaN, geographic.getDatum().getEllipsoid(), t);
     }
     return null;
+  }
+
+  /** Every pixel the geotransform's parallelogram, its unit {@code metre} metres long. */
+  private static PixelArea projected(double[] t, double metre) {
+    return new PixelArea(Math.abs(t[1] * t[5] - t[2] * t[4]) * metre * metre, null, t);
   }
 
   /** The area of each pixel of row {@code row}, m². */

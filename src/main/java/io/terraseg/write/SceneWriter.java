@@ -98,9 +98,10 @@ public final class SceneWriter {
     TileGrid grid = scene.grid();
     for (MaskPart part : parts) {
       for (int i = 0; i < part.tileBytes().length; i++) {
-        byteCounts[grid.indexAt(part.range().from() + i)] = part.tileBytes()[i];
+        int index = grid.indexAt(part.range().from() + i);
+        byteCounts[index] = part.tileBytes()[i];
         if (probabilityCounts != null) {
-          probabilityCounts[grid.indexAt(part.range().from() + i)] = part.probabilityBytes()[i];
+          probabilityCounts[index] = part.probabilityBytes()[i];
         }
       }
       predicted += part.tilesPredicted();

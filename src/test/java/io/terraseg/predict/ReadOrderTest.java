@@ -15,6 +15,26 @@ class ReadOrderTest {
         null);
   }
 
+  /** 3-band 8-bit in strips of 16 full-width rows. */
+  private static RasterInfo striped(int size) {
+    return new RasterInfo(
+        "s.tif",
+        0,
+        size,
+        size,
+        3,
+        SampleType.UINT8,
+        null,
+        null,
+        null,
+        null,
+        false,
+        size,
+        16,
+        "DEFLATE",
+        null);
+  }
+
   private static TileGrid grid(RasterInfo image) {
     return new TileGrid(
         image.width(), image.height(), 512, 64, ReadOrder.stripColumns(image, 512, 64));
@@ -46,43 +66,11 @@ class ReadOrderTest {
   /** Striped sources: a strip of tiles would decode each full-width block once per strip. */
   @Test
   void stripedSourcesAreReadRowMajorWithACappedCache() {
-    RasterInfo striped =
-        new RasterInfo(
-            "s.tif",
-            0,
-            30000,
-            30000,
-            3,
-            SampleType.UINT8,
-            null,
-            null,
-            null,
-            null,
-            false,
-            30000,
-            16,
-            "DEFLATE",
-            null);
+    RasterInfo striped = striped(30000);
     TileGrid grid = grid(striped);
     assertTrue(grid.stripColumns() >= grid.columns());
     assertEquals(ReadOrder.STRIPED_MAX_BYTES, ReadOrder.imageCacheBytes(striped, grid));
-    RasterInfo narrow =
-        new RasterInfo(
-            "s.tif",
-            0,
-            1000,
-            1000,
-            3,
-            SampleType.UINT8,
-            null,
-            null,
-            null,
-            null,
-            false,
-            1000,
-            16,
-            "DEFLATE",
-            null);
+    RasterInfo narrow = striped(1000);
     // ceil(512 / 16) + 2 strips of 1000 × 16 × 3 bytes: a row of windows and the next one's start.
     assertEquals(34L * 1000 * 16 * 3, ReadOrder.imageCacheBytes(narrow, grid(narrow)));
   }
