@@ -3,6 +3,7 @@ package io.terraseg.cli;
 import io.terraseg.jobs.SegmentJob;
 import io.terraseg.model.Ensemble;
 import io.terraseg.model.Tta;
+import io.terraseg.plan.Products;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -124,6 +125,24 @@ final class SegmentCommand implements Callable<Integer> {
               + " the mean they take), 0 where the mask is nodata")
   boolean probabilities;
 
+  @Option(
+      names = "--vectors",
+      description =
+          "also write each scene's regions as polygons (one per 4-connected region of a class,"
+              + " holes kept, merged across tiles: gdal_polygonize's polygons) in the scene's CRS,"
+              + " to OUT_DIR/NAME.polygons.fgb and the run's GeoParquet dataset"
+              + " OUT_DIR/polygons.parquet/ (columns scene, class_id, class_name, area in m²)")
+  boolean vectors;
+
+  @Option(
+      names = "--simplify",
+      paramLabel = "PIXELS",
+      description =
+          "with --vectors: simplify each polygon within this many pixels (Douglas-Peucker,"
+              + " keeping its topology); neighbours may then no longer share edges exactly."
+              + " Areas stay those of the pixels")
+  double simplify;
+
   @Mixin SparkOptions spark;
 
   @Override
@@ -144,7 +163,7 @@ final class SegmentCommand implements Callable<Integer> {
             tta,
             ensemble,
             modelWeights,
-            probabilities));
+            new Products(probabilities, vectors, simplify)));
     return 0;
   }
 }

@@ -13,6 +13,7 @@ import io.terraseg.plan.Fingerprint;
 import io.terraseg.plan.InputPaths;
 import io.terraseg.plan.Partitions;
 import io.terraseg.plan.PlannedScene;
+import io.terraseg.plan.Products;
 import io.terraseg.plan.Scene;
 import io.terraseg.plan.ScenePlanner;
 import io.terraseg.plan.SegmentPlan;
@@ -70,7 +71,7 @@ public final class SegmentJob {
    * @param tta test-time augmentation, null = none
    * @param ensemble how the models combine, null = mean
    * @param modelWeights one positive weight per model, null or empty = 1 each
-   * @param probabilities also write each scene's class probabilities, NAME.prob.tif
+   * @param products what to write for each scene besides mask and preview
    */
   public record Options(
       List<Path> modelDirs,
@@ -86,7 +87,7 @@ public final class SegmentJob {
       Tta tta,
       Ensemble ensemble,
       List<Double> modelWeights,
-      boolean probabilities) {
+      Products products) {
     /** One model, no test-time augmentation. */
     public Options(
         Path modelDir,
@@ -113,7 +114,7 @@ public final class SegmentJob {
           null,
           null,
           null,
-          false);
+          Products.MASK);
     }
 
     public Options(
@@ -143,7 +144,7 @@ public final class SegmentJob {
           tta,
           ensemble,
           modelWeights,
-          probabilities);
+          products);
     }
 
     public Options withTta(Tta tta) {
@@ -161,7 +162,7 @@ public final class SegmentJob {
           tta,
           ensemble,
           modelWeights,
-          probabilities);
+          products);
     }
 
     /** These models instead, combined by {@code ensemble} with {@code weights}. */
@@ -180,10 +181,10 @@ public final class SegmentJob {
           tta,
           ensemble,
           weights,
-          probabilities);
+          products);
     }
 
-    public Options withProbabilities(boolean probabilities) {
+    public Options withProducts(Products products) {
       return new Options(
           modelDirs,
           inputs,
@@ -198,7 +199,7 @@ public final class SegmentJob {
           tta,
           ensemble,
           modelWeights,
-          probabilities);
+          products);
     }
   }
 
@@ -264,12 +265,7 @@ public final class SegmentJob {
     try (OutputDir out = OutputDir.open(options.output(), hadoop)) {
       Fingerprint fingerprint =
           Fingerprint.of(
-              modelDirs,
-              inference,
-              tileSize,
-              overlap,
-              options.ignoreIndex(),
-              options.probabilities());
+              modelDirs, inference, tileSize, overlap, options.ignoreIndex(), options.products());
       // Every band any model reads: a scene must have them all.
       int[] bands =
           specs.stream()
@@ -442,7 +438,7 @@ public final class SegmentJob {
             threads,
             options.output(),
             options.keepGoing(),
-            options.probabilities());
+            options.products());
     List<List<TileRange>> partitions =
         Partitions.of(scenes, options.batch(), jsc.defaultParallelism());
     TileProgress progress =

@@ -22,7 +22,7 @@ import org.apache.hadoop.fs.FileStatus;
  *     model.json, whose bands, normalization and classes change the pixels): the executors' model
  *     cache knows a model by the same digest, and a copy of the directory keeps it
  * @param inference test-time augmentation, ensemble mode and weights
- * @param probabilities the scene's outputs include its class probabilities (NAME.prob.tif)
+ * @param products what the scene's outputs include besides mask and preview
  */
 public record Fingerprint(
     List<String> modelHashes,
@@ -30,15 +30,15 @@ public record Fingerprint(
     int tileSize,
     int overlap,
     Integer ignoreIndex,
-    boolean probabilities)
+    Products products)
     implements Serializable {
   /** Bumped whenever a scene's outputs change, so older outputs are recomputed. */
   private static final String FORMAT = "terraseg-mask-3"; // 3: previews; 2: COG, class areas
 
-  /** Without probabilities. */
+  /** The mask and preview only. */
   public static Fingerprint of(
       List<Path> modelDirs, Inference inference, int tileSize, int overlap, Integer ignoreIndex) {
-    return of(modelDirs, inference, tileSize, overlap, ignoreIndex, false);
+    return of(modelDirs, inference, tileSize, overlap, ignoreIndex, Products.MASK);
   }
 
   public static Fingerprint of(
@@ -47,14 +47,14 @@ public record Fingerprint(
       int tileSize,
       int overlap,
       Integer ignoreIndex,
-      boolean probabilities) {
+      Products products) {
     return new Fingerprint(
         modelDirs.stream().map(ModelDigest::of).toList(),
         inference,
         tileSize,
         overlap,
         ignoreIndex,
-        probabilities);
+        products);
   }
 
   String of(FileStatus image, FileStatus label) {
@@ -75,12 +75,7 @@ public record Fingerprint(
     lines.add("tile " + tileSize);
     lines.add("overlap " + overlap);
     lines.add("ignore " + ignoreIndex);
-    // Only when asked, so that the scenes of runs without probabilities stay complete. A run that
-    // asks for them after one that did not recomputes the scenes: the probabilities come from the
-    // same forward pass as the mask, never from a second one.
-    if (probabilities) {
-      lines.add("probabilities");
-    }
+    lines.addAll(products.fingerprintLines());
     return HexFormat.of()
         .formatHex(sha256().digest(String.join("\n", lines).getBytes(StandardCharsets.UTF_8)));
   }

@@ -74,7 +74,7 @@ public final class ScenePlanner {
                 new Path(settings.output()),
                 input.name(),
                 fingerprint,
-                settings.fingerprint().probabilities(),
+                settings.fingerprint().products(),
                 conf);
         if (previous != null) {
           return new PlannedScene(

@@ -18,7 +18,7 @@ import org.apache.spark.SparkFiles;
  * @param palette 0xRRGGBB per class id, for the masks' color table and previews
  * @param output OUT_DIR (any Hadoop FileSystem URI)
  * @param keepGoing a scene that fails is reported and the others go on
- * @param probabilities also write each scene's class probabilities (NAME.prob.tif)
+ * @param products what to write for each scene besides mask and preview
  */
 public record SegmentPlan(
     List<String> modelDirs,
@@ -31,7 +31,7 @@ public record SegmentPlan(
     int threadsPerTask,
     String output,
     boolean keepGoing,
-    boolean probabilities)
+    Products products)
     implements Serializable {
 
   /** Marks a model directory shipped to executors as an archive (SparkContext.addArchive). */

@@ -177,7 +177,7 @@ public final class RangePredictor implements AutoCloseable {
     // Before the first read: the cache fits the grid's reading order (see ReadOrder).
     open(scene.image().uri(), ReadOrder.imageCacheBytes(scene.image(), scene.grid()));
     byte[][] tiles = new byte[range.size()][];
-    byte[][] probabilities = plan.probabilities() ? new byte[range.size()][] : null;
+    byte[][] probabilities = plan.products().probabilities() ? new byte[range.size()][] : null;
     ConfusionMatrix confusion =
         scene.label() == null ? null : new ConfusionMatrix(plan.numClasses());
     classPixels = new long[plan.numClasses()];

@@ -1,6 +1,7 @@
 package io.terraseg.write;
 
 import io.terraseg.TerraSegException;
+import io.terraseg.plan.Products;
 import io.terraseg.raster.HadoopFiles;
 import java.io.FileNotFoundException;
 import java.io.IOException;
@@ -22,10 +23,10 @@ public final class SceneRecords {
   /**
    * The recorded result of {@code scene} when it is complete and has this fingerprint, else null.
    *
-   * @param probabilities the run asks for probabilities: the scene is complete only with them
+   * @param products the products the run asks for: the scene is complete only with their files
    */
   public static SceneResult complete(
-      Path root, String scene, String fingerprint, boolean probabilities, Configuration conf) {
+      Path root, String scene, String fingerprint, Products products, Configuration conf) {
     Path record = OutputLayout.record(root, scene);
     try {
       FileSystem fs = HadoopFiles.fileSystem(record, conf);
@@ -43,9 +44,7 @@ public final class SceneRecords {
       FileStatus mask = fs.getFileStatus(new Path(root, result.mask()));
       // A lost preview recomputes the scene as a lost mask does.
       FileStatus preview = fs.getFileStatus(new Path(root, result.preview()));
-      if (probabilities
-          && (result.probabilities() == null
-              || !fs.getFileStatus(new Path(root, result.probabilities())).isFile())) {
+      if (products.probabilities() && !isFile(fs, root, result.probabilities())) {
         return null;
       }
       return mask.getLen() == result.maskBytes() && preview.isFile() ? result : null;
@@ -55,6 +54,10 @@ public final class SceneRecords {
       // An unreadable record (say, from an older version) only means the scene is computed again.
       return null;
     }
+  }
+
+  private static boolean isFile(FileSystem fs, Path root, String name) throws IOException {
+    return name != null && fs.getFileStatus(new Path(root, name)).isFile();
   }
 
   /**

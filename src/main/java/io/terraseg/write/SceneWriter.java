@@ -89,7 +89,7 @@ public final class SceneWriter {
    */
   private SceneResult commit(Scene scene, List<MaskPart> parts, List<Path> files) {
     long[] byteCounts = new long[scene.grid().size()];
-    long[] probabilityCounts = plan.probabilities() ? new long[byteCounts.length] : null;
+    long[] probabilityCounts = plan.products().probabilities() ? new long[byteCounts.length] : null;
     ConfusionMatrix confusion =
         scene.label() == null ? null : new ConfusionMatrix(plan.numClasses());
     long predicted = 0;

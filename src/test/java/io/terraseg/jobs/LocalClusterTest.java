@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.terraseg.model.Ensemble;
 import io.terraseg.model.EnsembleFixture;
 import io.terraseg.model.Tta;
+import io.terraseg.plan.Products;
 import io.terraseg.tools.SampleScene;
 import java.io.File;
 import java.io.IOException;
@@ -168,7 +169,7 @@ class LocalClusterTest {
         Tta.FLIPS,
         Ensemble.MEAN,
         List.of(2.0, 1.0),
-        false);
+        Products.MASK);
   }
 
   /**

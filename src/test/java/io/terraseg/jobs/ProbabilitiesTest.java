@@ -11,6 +11,7 @@ import io.terraseg.model.Ensemble;
 import io.terraseg.model.EnsembleFixture;
 import io.terraseg.model.ModelSpec;
 import io.terraseg.model.Tta;
+import io.terraseg.plan.Products;
 import io.terraseg.raster.SampleType;
 import io.terraseg.raster.TestRasters;
 import io.terraseg.report.RunSummary;
@@ -56,7 +57,9 @@ class ProbabilitiesTest {
     Path probabilities = out.resolve("large.prob.tif");
     assertFalse(Files.exists(probabilities), "no probabilities unless asked");
 
-    RunSummary summary = SegmentJob.run(TestSpark.session(), plain.withProbabilities(true));
+    RunSummary summary =
+        SegmentJob.run(
+            TestSpark.session(), plain.withProducts(Products.MASK.withProbabilities(true)));
     assertEquals(1, summary.done(), "asking for probabilities recomputes a complete scene");
     assertEquals(48, summary.tiles());
     assertArrayEquals(maskBytes, Files.readAllBytes(mask), "the mask does not change");
@@ -81,12 +84,16 @@ class ProbabilitiesTest {
     JsonNode run = new ObjectMapper().readTree(out.resolve("run.json").toFile());
     assertEquals(probabilities.toString(), run.at("/inputs/0/probabilities").asText());
 
-    RunSummary again = SegmentJob.run(TestSpark.session(), plain.withProbabilities(true));
+    RunSummary again =
+        SegmentJob.run(
+            TestSpark.session(), plain.withProducts(Products.MASK.withProbabilities(true)));
     assertEquals(1, again.skipped(), "the same run again skips the complete scene");
     Files.delete(probabilities);
     assertEquals(
         1,
-        SegmentJob.run(TestSpark.session(), plain.withProbabilities(true)).done(),
+        SegmentJob.run(
+                TestSpark.session(), plain.withProducts(Products.MASK.withProbabilities(true)))
+            .done(),
         "a lost prob.tif recomputes the scene");
     assertTrue(Files.exists(probabilities));
     assertEquals(1, SegmentJob.run(TestSpark.session(), plain).done());
@@ -114,7 +121,8 @@ class ProbabilitiesTest {
     Path out = dir.resolve("wide-out");
     SegmentJob.run(
         TestSpark.session(),
-        options(RECEPTIVE_FIELD_MODEL, image, out, 128, 16).withProbabilities(true));
+        options(RECEPTIVE_FIELD_MODEL, image, out, 128, 16)
+            .withProducts(Products.MASK.withProbabilities(true)));
     assertSoftmaxOf(
         image,
         List.of(RECEPTIVE_FIELD_MODEL),
@@ -141,7 +149,7 @@ class ProbabilitiesTest {
         options(SAMPLE_MODEL, image, out, 128, 16)
             .withModels(models, weights, Ensemble.VOTE)
             .withTta(Tta.FLIPS)
-            .withProbabilities(true));
+            .withProducts(Products.MASK.withProbabilities(true)));
     EnsembleFixture.Scene expected =
         EnsembleFixture.scene(
             image, models, weights, Ensemble.VOTE, Tta.FLIPS, dir.resolve("vote-flips.npz"));
@@ -160,7 +168,9 @@ class ProbabilitiesTest {
     Path out = dir.resolve("border-out");
     RunSummary summary =
         SegmentJob.run(
-            TestSpark.session(), options(SAMPLE_MODEL, image, out, 64, 8).withProbabilities(true));
+            TestSpark.session(),
+            options(SAMPLE_MODEL, image, out, 64, 8)
+                .withProducts(Products.MASK.withProbabilities(true)));
     assertTrue(summary.tilesPredicted() < summary.tiles(), "some tiles are all nodata");
     int[] mask = SegmentJobTest.readAll(out.resolve("border.mask.tif"));
     byte[] bands = readBands(out.resolve("border.prob.tif"));

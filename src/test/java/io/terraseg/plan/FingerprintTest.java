@@ -78,7 +78,8 @@ class FingerprintTest {
     settings.put("a, b with flips", of(List.of(a, b), Tta.FLIPS, Ensemble.MEAN, 1.0, 1.0));
     settings.put(
         "one model, probabilities",
-        Fingerprint.of(List.of(a), Inference.single(), 256, 32, null, true));
+        Fingerprint.of(
+            List.of(a), Inference.single(), 256, 32, null, Products.MASK.withProbabilities(true)));
     Map<String, String> seen = new LinkedHashMap<>();
     settings.forEach(
         (name, fingerprint) -> {
