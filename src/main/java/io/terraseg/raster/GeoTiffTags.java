@@ -22,6 +22,10 @@ public record GeoTiffTags(
   private static final int LINEAR_UNITS_KEY = 3076;
   private static final int EPSG_METRE = 9001;
   private static final int RASTER_PIXEL_IS_POINT = 2;
+  private static final int MODEL_TYPE_GEOGRAPHIC = 2;
+  private static final int GEOGRAPHIC_TYPE_KEY = 2048;
+  private static final int PROJECTED_CS_TYPE_KEY = 3072;
+  private static final int USER_DEFINED = 32767;
 
   /**
    * GDAL's geotransform {originX, pixelWidth, rowRotation, originY, columnRotation, pixelHeight}
@@ -57,6 +61,22 @@ public record GeoTiffTags(
     Integer model = key(MODEL_TYPE_KEY);
     Integer units = key(LINEAR_UNITS_KEY);
     return model != null && model == MODEL_TYPE_PROJECTED && units != null && units == EPSG_METRE;
+  }
+
+  /**
+   * The EPSG code of the CRS as the GeoKeys name it (ProjectedCSTypeGeoKey or
+   * GeographicTypeGeoKey), or null for a user-defined CRS: exact and free, where looking a decoded
+   * CRS up in the EPSG database costs its start-up and can fail on custom projections.
+   */
+  public Integer epsg() {
+    Integer model = key(MODEL_TYPE_KEY);
+    Integer code =
+        model == null
+            ? null
+            : model == MODEL_TYPE_PROJECTED
+                ? key(PROJECTED_CS_TYPE_KEY)
+                : model == MODEL_TYPE_GEOGRAPHIC ? key(GEOGRAPHIC_TYPE_KEY) : null;
+    return code == null || code == 0 || code >= USER_DEFINED ? null : code;
   }
 
   private int rasterType() {

@@ -57,6 +57,8 @@ public record RunSummary(
   /**
    * @param preview the mask's preview image (NAME.preview.png)
    * @param probabilities the class probabilities (NAME.prob.tif), absent without --probabilities
+   * @param polygons the scene's polygons (NAME.polygons.fgb), absent without --vectors
+   * @param polygonTable its file of the run's GeoParquet dataset (polygons.parquet/NAME.parquet)
    * @param tilesPredicted tiles the model ran on (the rest were all nodata)
    * @param classPixels the mask's pixels of each class id (as in areas.csv)
    * @param classAreas their area in m², by class id; absent when the scene has no CRS
@@ -70,6 +72,9 @@ public record RunSummary(
       String mask,
       String preview,
       String probabilities,
+      String polygons,
+      String polygonTable,
+      Long polygonCount,
       Integer width,
       Integer height,
       Long tiles,
@@ -119,6 +124,9 @@ public record RunSummary(
               written ? outputPath.apply(s.mask()) : null,
               written ? outputPath.apply(s.preview()) : null,
               written ? outputPath.apply(s.probabilities()) : null,
+              written ? outputPath.apply(s.polygons()) : null,
+              written ? outputPath.apply(s.polygonTable()) : null,
+              written && s.polygons() != null ? s.polygonCount() : null,
               written ? s.width() : null,
               written ? s.height() : null,
               written ? s.tiles() : null,

@@ -4,9 +4,10 @@ import java.util.UUID;
 import org.apache.hadoop.fs.Path;
 
 /**
- * Where things live in OUT_DIR. Users see NAME.mask.tif, NAME.preview.png (NAME.prob.tif) and the
- * run's reports; the commit records sit in _scenes/ and work in progress in .terraseg/, names that
- * Hadoop and Spark readers treat as hidden, so nothing half-written can be mistaken for output.
+ * Where things live in OUT_DIR. Users see NAME.mask.tif, NAME.preview.png (NAME.prob.tif,
+ * NAME.polygons.fgb, polygons.parquet/NAME.parquet) and the run's reports; the commit records sit
+ * in _scenes/ and work in progress in .terraseg/, names that Hadoop and Spark readers treat as
+ * hidden, so nothing half-written can be mistaken for output.
  */
 public final class OutputLayout {
   public static final String MASK_SUFFIX = ".mask.tif";
@@ -30,6 +31,19 @@ public final class OutputLayout {
   /** The class probabilities of a scene, with --probabilities. */
   static Path probabilities(Path root, String scene) {
     return new Path(root, scene + ".prob.tif");
+  }
+
+  /** The polygons of a scene, with --vectors. */
+  static Path polygons(Path root, String scene) {
+    return new Path(root, scene + ".polygons.fgb");
+  }
+
+  /**
+   * A scene's file of the run's GeoParquet dataset, with --vectors: one file per scene, so a scene
+   * is replaced or resumed on its own.
+   */
+  static Path polygonTable(Path root, String scene) {
+    return new Path(new Path(root, "polygons.parquet"), scene + ".parquet");
   }
 
   static Path record(Path root, String scene) {

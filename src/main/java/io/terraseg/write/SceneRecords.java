@@ -15,7 +15,7 @@ import org.apache.hadoop.fs.Path;
 /**
  * A scene's commit record, OUT_DIR/_scenes/NAME.json: written after the scene's mask, preview and
  * probabilities are in place, so a scene is complete exactly when its record exists, its mask has
- * the recorded size and its preview (and the probabilities the run asks for) exist.
+ * the recorded size and its preview (and the probabilities and polygons the run asks for) exist.
  */
 public final class SceneRecords {
   private SceneRecords() {}
@@ -45,6 +45,10 @@ public final class SceneRecords {
       // A lost preview recomputes the scene as a lost mask does.
       FileStatus preview = fs.getFileStatus(new Path(root, result.preview()));
       if (products.probabilities() && !isFile(fs, root, result.probabilities())) {
+        return null;
+      }
+      if (products.vectors()
+          && !(isFile(fs, root, result.polygons()) && isFile(fs, root, result.polygonTable()))) {
         return null;
       }
       return mask.getLen() == result.maskBytes() && preview.isFile() ? result : null;

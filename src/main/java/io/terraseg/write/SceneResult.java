@@ -20,6 +20,10 @@ import java.io.Serializable;
  * @param preview file name of its preview image inside OUT_DIR (see {@link Preview})
  * @param probabilities file name of its class probabilities inside OUT_DIR, null when the run wrote
  *     none (see --probabilities)
+ * @param polygons file name of its polygons (FlatGeobuf) inside OUT_DIR, null without --vectors
+ * @param polygonTable path of its file of the run's GeoParquet dataset inside OUT_DIR, null without
+ *     --vectors
+ * @param polygonCount how many polygons those two files hold
  * @param confusionMatrix rows = label, columns = prediction; null when the scene has no labels
  * @param classPixels the mask's pixels of each class id (nodata not counted)
  * @param classAreas their ground area in m², null when the scene's pixel area is unknown (no CRS)
@@ -34,6 +38,9 @@ public record SceneResult(
     String mask,
     String preview,
     String probabilities,
+    String polygons,
+    String polygonTable,
+    long polygonCount,
     long maskBytes,
     int width,
     int height,
@@ -70,6 +77,9 @@ public record SceneResult(
         null,
         null,
         null,
+        null,
+        null,
+        0,
         0,
         0,
         0,
@@ -93,6 +103,9 @@ public record SceneResult(
         mask,
         preview,
         probabilities,
+        polygons,
+        polygonTable,
+        polygonCount,
         maskBytes,
         width,
         height,

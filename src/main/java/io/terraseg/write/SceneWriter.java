@@ -28,7 +28,7 @@ import org.apache.hadoop.fs.Path;
  * both assemble: they write the same bytes under their own temporary names and the rename makes
  * that harmless.
  *
- * <p>Committing a scene: mask, preview (and probabilities) to temporary names, the old record
+ * <p>Committing a scene: mask, preview (probabilities, polygons) to temporary names, the old record
  * removed, each renamed into place, then the record written (see {@link SceneRecords}). A killed
  * task leaves temporary files under .terraseg/ only.
  */
@@ -37,9 +37,11 @@ public final class SceneWriter {
   private final SegmentPlan plan;
   private final Path root;
   private final FileSystem fs;
+  private final Configuration conf;
 
   public SceneWriter(SegmentPlan plan, Configuration conf) throws IOException {
     this.plan = plan;
+    this.conf = conf;
     this.root = new Path(plan.output());
     this.fs = HadoopFiles.fileSystem(root, conf);
   }
@@ -84,8 +86,8 @@ public final class SceneWriter {
 
   /**
    * Writes the scene's outputs from its parts (data from memory, or read from {@code files}): the
-   * mask's COG with its overviews, the preview, the probabilities when the run asks for them; then
-   * commits them and the record.
+   * mask's COG with its overviews, the preview, the probabilities and polygons when the run asks
+   * for them; then commits them and the record.
    */
   private SceneResult commit(Scene scene, List<MaskPart> parts, List<Path> files) {
     long[] byteCounts = new long[scene.grid().size()];
@@ -164,6 +166,22 @@ public final class SceneWriter {
           probabilityCounts == null
               ? null
               : writeProbabilities(scene, parts, files, probabilityCounts, probabilities);
+      Path polygons = OutputLayout.polygons(root, scene.name());
+      Path polygonTable = OutputLayout.polygonTable(root, scene.name());
+      Path polygonsTemporary = null;
+      Path polygonTableTemporary = null;
+      long polygonCount = 0;
+      if (plan.products().vectors()) {
+        polygonsTemporary = OutputLayout.temporary(root, polygons.getName());
+        polygonTableTemporary = OutputLayout.temporary(root, polygonTable.getName());
+        try {
+          polygonCount =
+              ScenePolygons.write(
+                  fs, conf, tiles, scene, plan, polygonsTemporary, polygonTableTemporary);
+        } catch (IOException e) {
+          throw SceneRecords.cannotWrite(polygons, e);
+        }
+      }
       long maskBytes = fs.getFileStatus(temporary).getLen();
       SceneRecords.remove(fs, root, scene.name());
       HadoopFiles.replace(fs, temporary, mask);
@@ -173,6 +191,14 @@ public final class SceneWriter {
       } else {
         // An earlier run's probabilities would not belong to this mask.
         fs.delete(probabilities, false);
+      }
+      if (polygonsTemporary != null) {
+        HadoopFiles.replace(fs, polygonsTemporary, polygons);
+        fs.mkdirs(polygonTable.getParent());
+        HadoopFiles.replace(fs, polygonTableTemporary, polygonTable);
+      } else {
+        fs.delete(polygons, false);
+        fs.delete(polygonTable, false);
       }
       SceneResult result =
           new SceneResult(
@@ -184,6 +210,11 @@ public final class SceneWriter {
               mask.getName(),
               preview.getName(),
               probabilitiesTemporary == null ? null : probabilities.getName(),
+              polygonsTemporary == null ? null : polygons.getName(),
+              polygonsTemporary == null
+                  ? null
+                  : polygonTable.getParent().getName() + "/" + polygonTable.getName(),
+              polygonCount,
               maskBytes,
               scene.image().width(),
               scene.image().height(),

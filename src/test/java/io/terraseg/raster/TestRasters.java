@@ -229,6 +229,40 @@ public final class TestRasters {
   }
 
   /**
+   * The polygons of a vector file as GDAL reads them (through ogr2ogr's WKT), each with its integer
+   * {@code classField} as user data.
+   */
+  public static List<org.locationtech.jts.geom.Polygon> polygons(Path file, String classField) {
+    String csv =
+        run(
+            "ogr2ogr",
+            "-f",
+            "CSV",
+            "/vsistdout/",
+            file.toString(),
+            "-select",
+            classField,
+            "-lco",
+            "GEOMETRY=AS_WKT");
+    List<org.locationtech.jts.geom.Polygon> polygons = new ArrayList<>();
+    org.locationtech.jts.io.WKTReader reader = new org.locationtech.jts.io.WKTReader();
+    for (String line : csv.split("\n")) {
+      if (!line.startsWith("\"POLYGON")) {
+        continue;
+      }
+      int close = line.indexOf('"', 1);
+      try {
+        var polygon = (org.locationtech.jts.geom.Polygon) reader.read(line.substring(1, close));
+        polygon.setUserData(Integer.parseInt(line.substring(close + 2).replace("\"", "").trim()));
+        polygons.add(polygon);
+      } catch (org.locationtech.jts.io.ParseException e) {
+        throw new AssertionError(file + ": GDAL gave unreadable WKT " + line, e);
+      }
+    }
+    return polygons;
+  }
+
+  /**
    * Runs a Python snippet with the system interpreter, which has GDAL's osgeo bindings; args are
    * sys.argv[1:].
    */

@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.terraseg.raster.MaskFormat;
-import java.io.IOException;
+import io.terraseg.raster.TestRasters;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,7 +19,6 @@ import org.locationtech.jts.geom.Geometry;
 import org.locationtech.jts.geom.GeometryFactory;
 import org.locationtech.jts.geom.LinearRing;
 import org.locationtech.jts.geom.Polygon;
-import org.locationtech.jts.io.WKTReader;
 
 /**
  * The polygonizer against {@code gdal_polygonize} (4-connected, the mask band excluding nodata) on
@@ -208,32 +207,9 @@ class PolygonizerTest {
     Files.write(pgm, file);
     Path tif = dir.resolve(name + ".tif");
     Path json = dir.resolve(name + ".geojson");
-    run("gdal_translate", "-q", "-a_nodata", "255", pgm.toString(), tif.toString());
-    run("gdal_polygonize.py", "-q", tif.toString(), "-f", "GeoJSON", json.toString(), "p", "DN");
-    String csv =
-        run("ogr2ogr", "-f", "CSV", "/vsistdout/", json.toString(), "-lco", "GEOMETRY=AS_WKT");
-    List<Polygon> polygons = new ArrayList<>();
-    WKTReader reader = new WKTReader(GEOMETRY);
-    for (String line : csv.split("\n")) {
-      if (!line.startsWith("\"POLYGON")) {
-        continue;
-      }
-      int close = line.indexOf('"', 1);
-      Polygon polygon = (Polygon) reader.read(line.substring(1, close));
-      int dn = Integer.parseInt(line.substring(close + 2).replace("\"", "").trim());
-      polygon.setUserData(dn);
-      polygons.add(polygon);
-    }
-    return polygons;
-  }
-
-  private static String run(String... command) throws IOException, InterruptedException {
-    Process p = new ProcessBuilder(command).redirectErrorStream(false).start();
-    String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    String errors = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
-    if (p.waitFor() != 0) {
-      throw new AssertionError(String.join(" ", command) + ": " + output + errors);
-    }
-    return output;
+    TestRasters.run("gdal_translate", "-q", "-a_nodata", "255", pgm.toString(), tif.toString());
+    TestRasters.run(
+        "gdal_polygonize.py", "-q", tif.toString(), "-f", "GeoJSON", json.toString(), "p", "DN");
+    return TestRasters.polygons(json, "DN");
   }
 }
