@@ -28,6 +28,8 @@ demo: outputs
   mask        $ROOT/build/demo/out/scene.mask.tif   (a COG with overviews; header: build/demo/out-info.json)
   preview     $ROOT/build/demo/out/scene.preview.png   (the mask in class colors, with a legend)
   areas       $ROOT/build/demo/out/areas.csv   (pixels and m² of each class)
+  polygons    $ROOT/build/demo/out/scene.polygons.fgb   (FlatGeobuf: opens in QGIS, ogrinfo)
+              $ROOT/build/demo/out/polygons.parquet/   (GeoParquet: scene, class_id, class_name, area, geometry)
   metrics     $ROOT/build/demo/out/metrics.json, metrics.csv, confusion_matrix.png
   run summary $ROOT/build/demo/out/run.json
 EOM
