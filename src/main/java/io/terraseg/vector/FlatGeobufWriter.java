@@ -10,12 +10,11 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
-import org.locationtech.jts.geom.Polygon;
 import org.wololo.flatgeobuf.Constants;
-import org.wololo.flatgeobuf.GeometryConversions;
 import org.wololo.flatgeobuf.generated.Column;
 import org.wololo.flatgeobuf.generated.ColumnType;
 import org.wololo.flatgeobuf.generated.Feature;
+import org.wololo.flatgeobuf.generated.Geometry;
 import org.wololo.flatgeobuf.generated.GeometryType;
 import org.wololo.flatgeobuf.generated.Header;
 
@@ -31,7 +30,10 @@ import org.wololo.flatgeobuf.generated.Header;
  * <p>The library's {@code HeaderMeta.write} writes only a CRS code, so the header is built here
  * with its generated FlatBuffers classes, to carry the WKT and the authority as well; feature
  * properties are encoded here too since the library leaves that to the GeoTools module, which
- * TerraSeg does not use.
+ * TerraSeg does not use. So is each feature's geometry, straight from the polygonizer's int rings:
+ * the library's {@code GeometryConversions} needs a JTS polygon (a copy of every vertex) and grows
+ * its builder by doubling, which for a scene-sized background with every speck as a hole means
+ * several copies of hundreds of MB. Here the builder is sized for the feature before it is built.
  */
 public final class FlatGeobufWriter implements PolygonSink {
   /**
@@ -43,19 +45,42 @@ public final class FlatGeobufWriter implements PolygonSink {
   private static final String[] COLUMNS = {"class_id", "class_name", "area"};
   private static final int[] TYPES = {ColumnType.Int, ColumnType.String, ColumnType.Double};
 
+  /** What a feature usually fits in; the builder goes back to it after a feature of over 1 MiB. */
+  private static final int SMALL = 4096;
+
+  private static final int LARGE = 1 << 20;
+
+  /**
+   * Besides coordinates, ends and properties: the feature and geometry tables with their vtables,
+   * three vector lengths, alignment padding and the size prefix; well under this.
+   */
+  private static final int MARGIN = 256;
+
   private final Path file;
   private final byte[][] classNames;
+  private final GeoTransform transform;
   private final OutputStream out;
-  private final FlatBufferBuilder builder = new FlatBufferBuilder(4096);
+  private FlatBufferBuilder builder;
+
+  /**
+   * The builder's buffer size, tracked here: its {@code dataBuffer()} may only be read once a
+   * buffer is finished.
+   */
+  private int capacity;
+
   private final ByteBuffer properties;
   private boolean closed;
 
   /**
    * @param crs the scene's CRS, or null when unknown
+   * @param transform places the polygons' pixel corners in the CRS
    */
-  public FlatGeobufWriter(FileSystem fs, Path file, List<String> classNames, Crs crs)
+  public FlatGeobufWriter(
+      FileSystem fs, Path file, List<String> classNames, Crs crs, GeoTransform transform)
       throws IOException {
     this.file = file;
+    this.transform = transform;
+    newBuilder(SMALL);
     this.classNames = new byte[classNames.size()][];
     int longestName = 0;
     for (int c = 0; c < this.classNames.length; c++) {
@@ -108,6 +133,8 @@ public final class FlatGeobufWriter implements PolygonSink {
       Header.addCrs(builder, crsOffset);
     }
     builder.finishSizePrefixed(Header.endHeader(builder));
+    // A long WKT may have grown it: the size is read now the buffer is finished.
+    capacity = builder.dataBuffer().capacity();
     writeBuffer();
   }
 
@@ -129,30 +156,89 @@ public final class FlatGeobufWriter implements PolygonSink {
   }
 
   @Override
-  public void write(Polygon polygon, int classId, double area) throws IOException {
+  public void write(Polygonizer.PixelPolygon polygon) throws IOException {
+    int classId = polygon.classId();
     if (classId < 0 || classId >= classNames.length) {
       throw new IllegalArgumentException(
           "class " + classId + " is not one of the " + classNames.length + " classes");
     }
+    List<int[]> rings = polygon.rings();
+    long points = WorldRings.closedPoints(rings);
     byte[] name = classNames[classId];
     properties.clear();
     properties.putShort((short) 0).putInt(classId);
     properties.putShort((short) 1).putInt(name.length).put(name);
-    properties.putShort((short) 2).putDouble(area);
+    properties.putShort((short) 2).putDouble(polygon.area());
     properties.flip();
+    long needed = 16 * points + 4L * rings.size() + properties.remaining() + MARGIN;
+    if (needed > Integer.MAX_VALUE) {
+      throw new IOException(
+          "cannot write "
+              + file
+              + ": a polygon of "
+              + points
+              + " points exceeds FlatBuffers' 2 GB");
+    }
+    // Sized up front, so that the builder never grows by doubling (a copy each time).
+    if (capacity < needed) {
+      newBuilder((int) needed);
+    }
     try {
-      // The builder keeps its buffer between features: it grows to the largest polygon, no further.
       builder.clear();
       int propertiesOffset = Feature.createPropertiesVector(builder, properties);
-      int geometry = GeometryConversions.serialize(builder, polygon, (byte) GeometryType.Polygon);
+      int geometry = geometry(rings, points);
       Feature.startFeature(builder);
       Feature.addGeometry(builder, geometry);
       Feature.addProperties(builder, propertiesOffset);
       builder.finishSizePrefixed(Feature.endFeature(builder));
+      assert builder.dataBuffer().capacity() == capacity : "the builder grew: " + needed;
       writeBuffer();
     } catch (IOException e) {
       throw new IOException("cannot write " + file + ": " + e.getMessage(), e);
+    } finally {
+      // One huge polygon's buffer is not kept for the small ones after it.
+      if (needed > LARGE) {
+        newBuilder(SMALL);
+      }
     }
+  }
+
+  private void newBuilder(int size) {
+    builder = new FlatBufferBuilder(size);
+    capacity = size;
+  }
+
+  /**
+   * The Polygon geometry table, its ends as the library's {@code GeometryConversions} writes them:
+   * all rings' closed points in one xy vector, and {@code ends} holding, for each ring, the
+   * cumulative count of points (xy pairs, not doubles) up to its end, written even for a single
+   * ring (GDAL's own writer leaves it out then; its reader accepts both). The type is set although
+   * the header already says Polygon (the library leaves it Unknown there): the spec needs it only
+   * in mixed collections, and readers take the header's. FlatBuffers builds back to front, hence
+   * the reversed loops.
+   */
+  private int geometry(List<int[]> rings, long points) {
+    Geometry.startXyVector(builder, (int) (2 * points));
+    for (int r = rings.size() - 1; r >= 0; r--) {
+      int[] ring = rings.get(r);
+      for (int i = WorldRings.closedPoints(ring) - 1; i >= 0; i--) {
+        builder.addDouble(WorldRings.y(transform, ring, i));
+        builder.addDouble(WorldRings.x(transform, ring, i));
+      }
+    }
+    int xy = builder.endVector();
+    Geometry.startEndsVector(builder, rings.size());
+    long end = points;
+    for (int r = rings.size() - 1; r >= 0; r--) {
+      builder.addInt((int) end);
+      end -= WorldRings.closedPoints(rings.get(r));
+    }
+    int ends = builder.endVector();
+    Geometry.startGeometry(builder);
+    Geometry.addEnds(builder, ends);
+    Geometry.addXy(builder, xy);
+    Geometry.addType(builder, GeometryType.Polygon);
+    return Geometry.endGeometry(builder);
   }
 
   private void writeBuffer() throws IOException {

@@ -2,7 +2,10 @@ package io.terraseg.vector;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.terraseg.vector.Polygonizer.PixelPolygon;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.util.List;
 import java.util.Map;
 import org.apache.hadoop.conf.Configuration;
@@ -19,16 +22,17 @@ import org.apache.parquet.schema.LogicalTypeAnnotation;
 import org.apache.parquet.schema.MessageType;
 import org.apache.parquet.schema.PrimitiveType.PrimitiveTypeName;
 import org.apache.parquet.schema.Types;
-import org.locationtech.jts.geom.Envelope;
-import org.locationtech.jts.geom.Polygon;
-import org.locationtech.jts.io.ByteOrderValues;
-import org.locationtech.jts.io.WKBWriter;
 
 /**
  * Writes one scene's polygons as one file of a GeoParquet 1.1 dataset: columns scene, class_id,
  * class_name, area (m²) and geometry (2D WKB), and the {@code geo} key in the footer with the
  * polygons' bounding box. Spark's DataFrame writer cannot add footer metadata, hence parquet-hadoop
  * with a WriteSupport of its own. Memory stays bounded by the row group being filled (16 MiB).
+ *
+ * <p>The WKB is encoded here, straight from the polygonizer's int rings into one array of exactly
+ * its size: JTS's WKBWriter would need a JTS polygon (a copy of every vertex) and writes through a
+ * growing stream copied once more at the end, several copies of hundreds of MB for a scene-sized
+ * background with every speck as a hole.
  */
 public final class GeoParquetWriter implements PolygonSink {
   static final String GEOMETRY = "geometry";
@@ -54,15 +58,21 @@ public final class GeoParquetWriter implements PolygonSink {
 
   private final Path file;
   private final int classCount;
-  private final ParquetWriter<Row> writer;
+  private final ParquetWriter<PixelPolygon> writer;
   private boolean closed;
 
   /**
    * @param projjson the scene's CRS as PROJJSON, or null when unknown (GeoParquet then records a
    *     JSON null, since a missing crs would mean OGC:CRS84)
+   * @param transform places the polygons' pixel corners in the CRS
    */
   public GeoParquetWriter(
-      Configuration conf, Path file, String scene, List<String> classNames, ObjectNode projjson)
+      Configuration conf,
+      Path file,
+      String scene,
+      List<String> classNames,
+      ObjectNode projjson,
+      GeoTransform transform)
       throws IOException {
     this.file = file;
     this.classCount = classNames.size();
@@ -70,7 +80,7 @@ public final class GeoParquetWriter implements PolygonSink {
       writer =
           new Builder(
                   HadoopOutputFile.fromPath(file, conf),
-                  new RowSupport(scene, classNames, projjson))
+                  new RowSupport(scene, classNames, projjson, transform))
               .withConf(conf)
               // A task that failed before may have left the file behind; its retry starts over.
               .withWriteMode(ParquetFileWriter.Mode.OVERWRITE)
@@ -90,13 +100,14 @@ public final class GeoParquetWriter implements PolygonSink {
   }
 
   @Override
-  public void write(Polygon polygon, int classId, double area) throws IOException {
+  public void write(PixelPolygon polygon) throws IOException {
+    int classId = polygon.classId();
     if (classId < 0 || classId >= classCount) {
       throw new IllegalArgumentException(
           "class " + classId + " is not one of the " + classCount + " classes");
     }
     try {
-      writer.write(new Row(polygon, classId, area));
+      writer.write(polygon);
     } catch (IOException e) {
       throw new IOException("cannot write " + file + ": " + e.getMessage(), e);
     }
@@ -115,9 +126,7 @@ public final class GeoParquetWriter implements PolygonSink {
     }
   }
 
-  private record Row(Polygon polygon, int classId, double area) {}
-
-  private static final class Builder extends ParquetWriter.Builder<Row, Builder> {
+  private static final class Builder extends ParquetWriter.Builder<PixelPolygon, Builder> {
     private final RowSupport support;
 
     Builder(OutputFile file, RowSupport support) {
@@ -131,25 +140,28 @@ public final class GeoParquetWriter implements PolygonSink {
     }
 
     @Override
-    protected WriteSupport<Row> getWriteSupport(Configuration conf) {
+    protected WriteSupport<PixelPolygon> getWriteSupport(Configuration conf) {
       return support;
     }
   }
 
   /** Turns rows into Parquet records and, at the end, the bbox seen into the geo metadata. */
-  private static final class RowSupport extends WriteSupport<Row> {
+  private static final class RowSupport extends WriteSupport<PixelPolygon> {
     private final Binary scene;
     private final Binary[] classNames;
     private final ObjectNode projjson;
-    // OGC and ISO WKB agree in 2D; little-endian is what GeoParquet writers commonly produce.
-    private final WKBWriter wkb = new WKBWriter(2, ByteOrderValues.LITTLE_ENDIAN);
-    private final Envelope bbox = new Envelope();
+    private final GeoTransform transform;
+    private double minX = Double.POSITIVE_INFINITY;
+    private double minY = Double.POSITIVE_INFINITY;
+    private double maxX = Double.NEGATIVE_INFINITY;
+    private double maxY = Double.NEGATIVE_INFINITY;
     private RecordConsumer consumer;
 
-    RowSupport(String scene, List<String> classNames, ObjectNode projjson) {
+    RowSupport(String scene, List<String> classNames, ObjectNode projjson, GeoTransform transform) {
       this.scene = Binary.fromString(scene);
       this.classNames = classNames.stream().map(Binary::fromString).toArray(Binary[]::new);
       this.projjson = projjson;
+      this.transform = transform;
     }
 
     @Override
@@ -163,8 +175,8 @@ public final class GeoParquetWriter implements PolygonSink {
     }
 
     @Override
-    public void write(Row row) {
-      bbox.expandToInclude(row.polygon().getEnvelopeInternal());
+    public void write(PixelPolygon row) {
+      byte[] wkb = wkb(row.rings());
       consumer.startMessage();
       consumer.startField("scene", 0);
       consumer.addBinary(scene);
@@ -179,9 +191,39 @@ public final class GeoParquetWriter implements PolygonSink {
       consumer.addDouble(row.area());
       consumer.endField("area", 3);
       consumer.startField(GEOMETRY, 4);
-      consumer.addBinary(Binary.fromConstantByteArray(wkb.write(row.polygon())));
+      consumer.addBinary(Binary.fromConstantByteArray(wkb));
       consumer.endField(GEOMETRY, 4);
       consumer.endMessage();
+    }
+
+    /**
+     * 2D WKB Polygon, little-endian (what GeoParquet writers commonly produce; OGC and ISO WKB
+     * agree in 2D): byte order, type 3, ring count, then per ring its point count and x, y of each
+     * point, the first repeated at the end. Widens the bbox by each point as it goes.
+     */
+    private byte[] wkb(List<int[]> rings) {
+      long size = 1 + 4 + 4 + 4L * rings.size() + 16 * WorldRings.closedPoints(rings);
+      if (size > Integer.MAX_VALUE - 8) {
+        throw new IllegalArgumentException(
+            "a polygon of " + size + " bytes of WKB exceeds what one Parquet value can hold");
+      }
+      ByteBuffer wkb = ByteBuffer.allocate((int) size).order(ByteOrder.LITTLE_ENDIAN);
+      wkb.put((byte) 1).putInt(3).putInt(rings.size());
+      for (int[] ring : rings) {
+        int points = WorldRings.closedPoints(ring);
+        wkb.putInt(points);
+        for (int i = 0; i < points; i++) {
+          double x = WorldRings.x(transform, ring, i);
+          double y = WorldRings.y(transform, ring, i);
+          wkb.putDouble(x).putDouble(y);
+          minX = Math.min(minX, x);
+          minY = Math.min(minY, y);
+          maxX = Math.max(maxX, x);
+          maxY = Math.max(maxY, y);
+        }
+      }
+      assert !wkb.hasRemaining();
+      return wkb.array();
     }
 
     @Override
@@ -195,13 +237,8 @@ public final class GeoParquetWriter implements PolygonSink {
       column.putArray("geometry_types").add("Polygon");
       column.set("crs", projjson == null ? json.nullNode() : projjson);
       // bbox is optional: an empty file has none to give.
-      if (!bbox.isNull()) {
-        column
-            .putArray("bbox")
-            .add(bbox.getMinX())
-            .add(bbox.getMinY())
-            .add(bbox.getMaxX())
-            .add(bbox.getMaxY());
+      if (minX <= maxX) {
+        column.putArray("bbox").add(minX).add(minY).add(maxX).add(maxY);
       }
       return new FinalizedWriteContext(Map.of("geo", geo.toString()));
     }

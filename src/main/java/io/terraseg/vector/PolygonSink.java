@@ -2,13 +2,15 @@ package io.terraseg.vector;
 
 import java.io.Closeable;
 import java.io.IOException;
-import org.locationtech.jts.geom.Polygon;
 
-/** Where a scene's polygons go, one at a time, in world coordinates. */
+/**
+ * Where a scene's polygons go, one at a time, as the {@link Polygonizer} makes them: in pixel
+ * corners, which each sink places in world coordinates itself as it encodes them.
+ */
 public interface PolygonSink extends Closeable {
   /**
-   * @param classId index into the class names the sink was made with
-   * @param area the polygon's area in m²
+   * @param polygon its class id indexes the class names the sink was made with; its area (m², or
+   *     NaN) is written as it is
    */
-  void write(Polygon polygon, int classId, double area) throws IOException;
+  void write(Polygonizer.PixelPolygon polygon) throws IOException;
 }

@@ -8,10 +8,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.terraseg.jobs.TestSpark;
+import io.terraseg.vector.Polygonizer.PixelPolygon;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.regex.Matcher;
@@ -19,7 +21,10 @@ import java.util.regex.Pattern;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
+import org.apache.parquet.example.data.Group;
 import org.apache.parquet.hadoop.ParquetFileReader;
+import org.apache.parquet.hadoop.ParquetReader;
+import org.apache.parquet.hadoop.example.GroupReadSupport;
 import org.apache.parquet.hadoop.metadata.BlockMetaData;
 import org.apache.parquet.hadoop.metadata.ColumnChunkMetaData;
 import org.apache.parquet.hadoop.metadata.CompressionCodecName;
@@ -49,8 +54,23 @@ class PolygonWritersTest {
   private static final GeometryFactory GEOMETRY = new GeometryFactory();
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  /** A scene's polygons and their classes, in writing order. */
-  private record Written(Polygon polygon, int classId) {}
+  /**
+   * A UTM-like geotransform: 10 m pixels, north up. Every pixel corner lands on a whole metre, so
+   * GDAL's GeoJSON text gives the coordinates back unchanged.
+   */
+  private static final GeoTransform UTM =
+      new GeoTransform(new double[] {500000, 10, 0, 5000000, 0, -10});
+
+  /** Rotated and sheared: each of x and y depends on column and row, all six coefficients used. */
+  private static final GeoTransform ROTATED =
+      new GeoTransform(new double[] {500000, 8, 6, 5000000, 6, -8});
+
+  /** A polygon as written, and the same in world coordinates as JTS, to compare what is read. */
+  private record Written(PixelPolygon pixels, Polygon world) {
+    int classId() {
+      return pixels.classId();
+    }
+  }
 
   private static Crs utm33n;
 
@@ -67,47 +87,57 @@ class PolygonWritersTest {
     utm33n = new Crs(32633, CRS.decode("EPSG:32633", true).toWKT(), projjson);
   }
 
-  /** Exactly representable coordinates, so that GDAL's GeoJSON text gives them back unchanged. */
-  private static List<Written> scene() {
-    Polygon holed =
-        GEOMETRY.createPolygon(
-            ring(500000, 5000000, 500100, 5000100),
-            new LinearRing[] {
-              ring(500010, 5000010, 500020, 5000030), ring(500050.5, 5000050, 500070, 5000060.25)
-            });
-    Polygon triangle =
-        GEOMETRY.createPolygon(
-            new Coordinate[] {
-              new Coordinate(500200, 5000000),
-              new Coordinate(500260, 5000000),
-              new Coordinate(500230, 5000040.5),
-              new Coordinate(500200, 5000000)
-            });
-    Polygon field = GEOMETRY.createPolygon(ring(499900.25, 4999950, 499990, 4999990.75));
-    Polygon pond = GEOMETRY.createPolygon(ring(500300, 5000300, 500310, 5000320));
+  /** A holed square, an L, a rectangle of another class and one of a third. */
+  private static List<Written> scene(GeoTransform transform) {
     return List.of(
-        new Written(holed, 1),
-        new Written(triangle, 2),
-        new Written(field, 2),
-        new Written(pond, 0));
+        written(
+            transform,
+            1,
+            new int[] {0, 0, 10, 0, 10, 10, 0, 10},
+            new int[] {1, 1, 1, 3, 2, 3, 2, 1},
+            new int[] {5, 5, 5, 6, 7, 6, 7, 5}),
+        written(transform, 2, new int[] {20, 0, 26, 0, 26, 2, 22, 2, 22, 4, 20, 4}),
+        written(transform, 2, rectangle(30, 1, 39, 5)),
+        written(transform, 0, rectangle(40, 40, 41, 42)));
   }
 
-  /** A counter-clockwise rectangle. */
-  private static LinearRing ring(double x0, double y0, double x1, double y1) {
-    return GEOMETRY.createLinearRing(
-        new Coordinate[] {
-          new Coordinate(x0, y0),
-          new Coordinate(x1, y0),
-          new Coordinate(x1, y1),
-          new Coordinate(x0, y1),
-          new Coordinate(x0, y0)
-        });
+  private static int[] rectangle(int x0, int y0, int x1, int y1) {
+    return new int[] {x0, y0, x1, y0, x1, y1, x0, y1};
+  }
+
+  /** The pixel polygon of these rings, its area that of its world polygon. */
+  private static Written written(GeoTransform transform, int classId, int[]... rings) {
+    Polygon world = world(List.of(rings), transform);
+    double[] t = transform.coefficients();
+    long pixels = Math.round(world.getArea() / Math.abs(t[1] * t[5] - t[2] * t[4]));
+    return new Written(new PixelPolygon(classId, List.of(rings), pixels, world.getArea()), world);
+  }
+
+  /**
+   * What the writers should encode, made independently of them: each ring closed, each corner
+   * through GDAL's geotransform formula.
+   */
+  private static Polygon world(List<int[]> rings, GeoTransform transform) {
+    double[] t = transform.coefficients();
+    LinearRing[] linear = new LinearRing[rings.size()];
+    for (int r = 0; r < linear.length; r++) {
+      int[] ring = rings.get(r);
+      Coordinate[] points = new Coordinate[ring.length / 2 + 1];
+      for (int i = 0; i < ring.length / 2; i++) {
+        int col = ring[2 * i];
+        int row = ring[2 * i + 1];
+        points[i] = new Coordinate(t[0] + col * t[1] + row * t[2], t[3] + col * t[4] + row * t[5]);
+      }
+      points[points.length - 1] = points[0];
+      linear[r] = GEOMETRY.createLinearRing(points);
+    }
+    return GEOMETRY.createPolygon(linear[0], Arrays.copyOfRange(linear, 1, linear.length));
   }
 
   private static void writeAll(PolygonSink sink, List<Written> polygons) throws IOException {
     try (sink) {
       for (Written w : polygons) {
-        sink.write(w.polygon(), w.classId(), w.polygon().getArea());
+        sink.write(w.pixels());
       }
     }
   }
@@ -120,9 +150,19 @@ class PolygonWritersTest {
 
   @Test
   void gdalReadsTheFlatGeobufFile() throws Exception {
-    List<Written> scene = scene();
+    gdalReads(UTM);
+  }
+
+  @Test
+  void gdalReadsAFlatGeobufFileWithARotatedTransform() throws Exception {
+    gdalReads(ROTATED);
+  }
+
+  private void gdalReads(GeoTransform transform) throws Exception {
+    List<Written> scene = scene(transform);
     java.nio.file.Path file = dir.resolve("scene.polygons.fgb");
-    writeAll(new FlatGeobufWriter(local(), new Path(file.toUri()), CLASSES, utm33n), scene);
+    writeAll(
+        new FlatGeobufWriter(local(), new Path(file.toUri()), CLASSES, utm33n, transform), scene);
 
     String summary = gdal("ogrinfo", "-ro", "-al", "-so", file.toString());
     // The header says 0 ("unknown"): GDAL counts by reading the features.
@@ -144,12 +184,11 @@ class PolygonWritersTest {
       JsonNode properties = feature.get("properties");
       assertEquals(expected.classId(), properties.get("class_id").intValue());
       assertEquals(CLASSES.get(expected.classId()), properties.get("class_name").textValue());
-      assertEquals(expected.polygon().getArea(), properties.get("area").doubleValue(), 1e-9);
+      assertEquals(expected.pixels().area(), properties.get("area").doubleValue(), 1e-9);
       Polygon actual = polygon(feature.get("geometry"));
-      assertEquals(
-          expected.polygon().getNumInteriorRing(), actual.getNumInteriorRing(), "holes " + i);
-      assertEquals(expected.polygon().getArea(), actual.getArea(), 1e-9);
-      assertTrue(expected.polygon().equalsExact(actual), expected.polygon() + " vs " + actual);
+      assertEquals(expected.pixels().rings().size() - 1, actual.getNumInteriorRing(), "holes " + i);
+      assertEquals(expected.world().getArea(), actual.getArea(), 1e-9);
+      assertTrue(expected.world().equalsExact(actual), expected.world() + " vs " + actual);
     }
   }
 
@@ -157,7 +196,12 @@ class PolygonWritersTest {
   void aFlatGeobufFileWithoutPolygonsOpensEmpty() throws Exception {
     java.nio.file.Path file = dir.resolve("empty.polygons.fgb");
     writeAll(
-        new FlatGeobufWriter(local(), new Path(file.toUri()), CLASSES, new Crs(null, null, null)),
+        new FlatGeobufWriter(
+            local(),
+            new Path(file.toUri()),
+            CLASSES,
+            new Crs(null, null, null),
+            GeoTransform.PIXELS),
         List.of());
     String summary = gdal("ogrinfo", "-ro", "-al", "-so", file.toString());
     assertEquals(0, featureCount(summary), summary);
@@ -206,17 +250,32 @@ class PolygonWritersTest {
 
   @Test
   void sparkAndTheFooterReadTheGeoParquetFiles() throws Exception {
-    List<Written> a = scene();
-    List<Written> b = List.of(new Written(scene().get(1).polygon(), 0));
+    List<Written> a = scene(UTM);
+    Written l = a.get(1);
+    List<Written> b =
+        List.of(
+            new Written(
+                new PixelPolygon(0, l.pixels().rings(), l.pixels().pixels(), l.pixels().area()),
+                l.world()));
     java.nio.file.Path dataset = dir.resolve("polygons.parquet");
     Configuration conf = new Configuration();
     writeAll(
         new GeoParquetWriter(
-            conf, new Path(dataset.resolve("a.parquet").toUri()), "a", CLASSES, utm33n.projjson()),
+            conf,
+            new Path(dataset.resolve("a.parquet").toUri()),
+            "a",
+            CLASSES,
+            utm33n.projjson(),
+            UTM),
         a);
     writeAll(
         new GeoParquetWriter(
-            conf, new Path(dataset.resolve("b.parquet").toUri()), "b", CLASSES, utm33n.projjson()),
+            conf,
+            new Path(dataset.resolve("b.parquet").toUri()),
+            "b",
+            CLASSES,
+            utm33n.projjson(),
+            UTM),
         b);
 
     ParquetMetadata footer = footer(dataset.resolve("a.parquet"));
@@ -228,7 +287,7 @@ class PolygonWritersTest {
     assertEquals(List.of("Polygon"), JSON.convertValue(column.get("geometry_types"), List.class));
     assertEquals(utm33n.projjson(), column.get("crs"));
     Envelope bbox = new Envelope();
-    a.forEach(w -> bbox.expandToInclude(w.polygon().getEnvelopeInternal()));
+    a.forEach(w -> bbox.expandToInclude(w.world().getEnvelopeInternal()));
     assertEquals(
         List.of(bbox.getMinX(), bbox.getMinY(), bbox.getMaxX(), bbox.getMaxY()),
         JSON.convertValue(column.get("bbox"), List.class));
@@ -262,9 +321,10 @@ class PolygonWritersTest {
       assertEquals(i < a.size() ? "a" : "b", row.getString(0));
       assertEquals(w.classId(), row.getInt(1));
       assertEquals(CLASSES.get(w.classId()), row.getString(2));
-      assertEquals(w.polygon().getArea(), row.getDouble(3));
+      assertEquals(w.pixels().area(), row.getDouble(3));
       Polygon actual = (Polygon) wkb.read((byte[]) row.get(4));
-      assertTrue(w.polygon().equalsExact(actual), w.polygon() + " vs " + actual);
+      assertEquals(w.pixels().rings().size() - 1, actual.getNumInteriorRing(), "holes " + i);
+      assertTrue(w.world().equalsExact(actual), w.world() + " vs " + actual);
     }
   }
 
@@ -272,7 +332,8 @@ class PolygonWritersTest {
   void aGeoParquetFileWithoutPolygonsOrCrsSaysSo() throws Exception {
     java.nio.file.Path file = dir.resolve("empty.parquet");
     writeAll(
-        new GeoParquetWriter(new Configuration(), new Path(file.toUri()), "e", CLASSES, null),
+        new GeoParquetWriter(
+            new Configuration(), new Path(file.toUri()), "e", CLASSES, null, GeoTransform.PIXELS),
         List.of());
     ParquetMetadata footer = footer(file);
     assertEquals(0, footer.getBlocks().stream().mapToLong(BlockMetaData::getRowCount).sum());
@@ -286,6 +347,52 @@ class PolygonWritersTest {
     assertFalse(column.has("bbox"));
   }
 
+  @Test
+  void aGeoParquetFileWithARotatedTransform() throws Exception {
+    List<Written> scene = scene(ROTATED);
+    java.nio.file.Path file = dir.resolve("rotated.parquet");
+    writeAll(
+        new GeoParquetWriter(
+            new Configuration(), new Path(file.toUri()), "r", CLASSES, null, ROTATED),
+        scene);
+    List<Polygon> read = geometries(file);
+    assertEquals(scene.size(), read.size());
+    Envelope bbox = new Envelope();
+    for (int i = 0; i < scene.size(); i++) {
+      Polygon expected = scene.get(i).world();
+      bbox.expandToInclude(expected.getEnvelopeInternal());
+      assertTrue(expected.equalsExact(read.get(i)), expected + " vs " + read.get(i));
+    }
+    assertEquals(bboxList(bbox), geoBbox(footer(file)));
+  }
+
+  /** The geometry column as parquet-hadoop reads it, row by row: lighter than Spark. */
+  private static List<Polygon> geometries(java.nio.file.Path file) throws Exception {
+    List<Polygon> polygons = new ArrayList<>();
+    WKBReader wkb = new WKBReader(GEOMETRY);
+    try (ParquetReader<Group> reader =
+        ParquetReader.builder(new GroupReadSupport(), new Path(file.toUri())).build()) {
+      for (Group row = reader.read(); row != null; row = reader.read()) {
+        polygons.add((Polygon) wkb.read(row.getBinary("geometry", 0).getBytes()));
+      }
+    }
+    return polygons;
+  }
+
+  private static List<Double> bboxList(Envelope bbox) {
+    return List.of(bbox.getMinX(), bbox.getMinY(), bbox.getMaxX(), bbox.getMaxY());
+  }
+
+  @SuppressWarnings("unchecked")
+  private static List<Double> geoBbox(ParquetMetadata footer) throws IOException {
+    return JSON.convertValue(
+        JSON.readTree(footer.getFileMetaData().getKeyValueMetaData().get("geo"))
+            .get("columns")
+            .get("geometry")
+            .get("bbox"),
+        List.class);
+  }
+
   private static ParquetMetadata footer(java.nio.file.Path file) throws IOException {
     try (ParquetFileReader reader =
         ParquetFileReader.open(
@@ -295,6 +402,13 @@ class PolygonWritersTest {
   }
 
   // ---------------------------------------------------------------- Many polygons
+
+  /**
+   * An irregular transform: coordinates with full mantissas, which compress poorly, as real ones
+   * do.
+   */
+  private static final GeoTransform IRREGULAR =
+      new GeoTransform(new double[] {400000.3, 0.7, 0.05, 5000000.9, 0.03, -0.7});
 
   /**
    * 200,000 small polygons through both writers in the test JVM's heap, and both files read back
@@ -309,19 +423,22 @@ class PolygonWritersTest {
     java.nio.file.Path parquet = dir.resolve("many.parquet");
     Envelope bbox = new Envelope();
     try (PolygonSink flatGeobuf =
-            new FlatGeobufWriter(local(), new Path(fgb.toUri()), CLASSES, utm33n);
+            new FlatGeobufWriter(local(), new Path(fgb.toUri()), CLASSES, utm33n, IRREGULAR);
         PolygonSink geoParquet =
             new GeoParquetWriter(
                 new Configuration(),
                 new Path(parquet.toUri()),
                 "many",
                 CLASSES,
-                utm33n.projjson())) {
+                utm33n.projjson(),
+                IRREGULAR)) {
       for (int i = 0; i < count; i++) {
-        Polygon blob = blob(400000 + (i % 1000) * 10, 5000000 + (i / 1000) * 10);
-        bbox.expandToInclude(blob.getEnvelopeInternal());
-        flatGeobuf.write(blob, i % 3, blob.getArea());
-        geoParquet.write(blob, i % 3, blob.getArea());
+        int[] ring = plus(4 * (i % 1000), 4 * (i / 1000));
+        Polygon world = world(List.of(ring), IRREGULAR);
+        bbox.expandToInclude(world.getEnvelopeInternal());
+        PixelPolygon blob = new PixelPolygon(i % 3, List.of(ring), 5, world.getArea());
+        flatGeobuf.write(blob);
+        geoParquet.write(blob);
       }
     }
 
@@ -331,25 +448,77 @@ class PolygonWritersTest {
     ParquetMetadata footer = footer(parquet);
     assertTrue(footer.getBlocks().size() > 1, footer.getBlocks().size() + " row groups");
     assertEquals(count, footer.getBlocks().stream().mapToLong(BlockMetaData::getRowCount).sum());
-    assertEquals(
-        List.of(bbox.getMinX(), bbox.getMinY(), bbox.getMaxX(), bbox.getMaxY()),
-        JSON.convertValue(
-            JSON.readTree(footer.getFileMetaData().getKeyValueMetaData().get("geo"))
-                .get("columns")
-                .get("geometry")
-                .get("bbox"),
-            List.class));
+    assertEquals(bboxList(bbox), geoBbox(footer));
     assertEquals(count, TestSpark.session().read().parquet(parquet.toString()).count());
   }
 
-  /** A 12-gon of radius 4.5 around (x, y): a small polygon from a mask, give or take. */
-  private static Polygon blob(double x, double y) {
-    Coordinate[] ring = new Coordinate[13];
-    for (int k = 0; k < 12; k++) {
-      double angle = 2 * Math.PI * k / 12 + x / 7;
-      ring[k] = new Coordinate(x + 4.5 * Math.cos(angle), y + 4.5 * Math.sin(angle));
+  /** A plus of 5 pixels in the 3 × 3 from (x, y): 12 corners, a small polygon from a mask. */
+  private static int[] plus(int x, int y) {
+    return new int[] {
+      x + 1, y, x + 2, y, x + 2, y + 1, x + 3, y + 1, x + 3, y + 2, x + 2, y + 2, x + 2, y + 3,
+      x + 1, y + 3, x + 1, y + 2, x, y + 2, x, y + 1, x + 1, y + 1
+    };
+  }
+
+  /**
+   * One polygon of 2.4 million vertices: a background with 200,000 plus-shaped specks as holes, the
+   * shape that ran executors out of memory. Each writer sizes its buffer for it up front (the
+   * FlatGeobuf writer asserts that its builder never grew); GDAL and parquet-hadoop read it back
+   * whole.
+   */
+  @Test
+  void oneHugePolygonGoesThroughBothWriters() throws Exception {
+    int across = 500;
+    int down = 400;
+    List<int[]> rings = new ArrayList<>(1 + across * down);
+    rings.add(rectangle(0, 0, 4 * across + 1, 4 * down + 1));
+    for (int j = 0; j < down; j++) {
+      for (int i = 0; i < across; i++) {
+        rings.add(plus(4 * i + 1, 4 * j + 1));
+      }
     }
-    ring[12] = ring[0];
-    return GEOMETRY.createPolygon(ring);
+    int holes = across * down;
+    long pixels = (4L * across + 1) * (4L * down + 1) - 5L * holes;
+    PixelPolygon background = new PixelPolygon(1, rings, pixels, pixels * 100.0);
+    java.nio.file.Path fgb = dir.resolve("huge.polygons.fgb");
+    java.nio.file.Path parquet = dir.resolve("huge.parquet");
+    try (PolygonSink flatGeobuf =
+            new FlatGeobufWriter(local(), new Path(fgb.toUri()), CLASSES, utm33n, UTM);
+        PolygonSink geoParquet =
+            new GeoParquetWriter(
+                new Configuration(),
+                new Path(parquet.toUri()),
+                "huge",
+                CLASSES,
+                utm33n.projjson(),
+                UTM)) {
+      flatGeobuf.write(background);
+      geoParquet.write(background);
+    }
+
+    String features = gdal("ogrinfo", "-ro", "-al", "-geom=SUMMARY", fgb.toString());
+    assertEquals(1, count(features, "OGRFeature\\(polygons\\):"));
+    assertTrue(features.contains("POLYGON : 5 points, " + holes + " inner rings ("));
+    assertEquals(holes, count(features, "\\b13 points\\b"));
+
+    ParquetMetadata footer = footer(parquet);
+    assertEquals(1, footer.getBlocks().stream().mapToLong(BlockMetaData::getRowCount).sum());
+    assertEquals(
+        List.of(
+            500000.0, 5000000.0 - 10 * (4 * down + 1), 500000.0 + 10 * (4 * across + 1), 5000000.0),
+        geoBbox(footer));
+    List<Polygon> read = geometries(parquet);
+    assertEquals(1, read.size());
+    assertEquals(holes, read.get(0).getNumInteriorRing());
+    assertTrue(world(rings, UTM).equalsExact(read.get(0)), "the huge polygon read back differs");
+  }
+
+  private static int count(String text, String regex) {
+    Matcher m = Pattern.compile(regex).matcher(text);
+    int n = 0;
+    while (m.find()) {
+      n++;
+    }
+    return n;
   }
 }
