@@ -2,9 +2,7 @@ package io.terraseg.vector;
 
 import io.terraseg.raster.MaskFormat;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.function.Consumer;
 import java.util.function.IntToDoubleFunction;
 
@@ -232,8 +230,11 @@ public final class Polygonizer {
     // The outer ring, split where it touches itself: the loop around everything is the shell, the
     // others are pockets open to the outside only through a corner, which are holes.
     int shell = 0;
-    for (int i = 1; i < loops.size(); i++) {
-      if (Math.abs(signedArea(loops.get(i))) > Math.abs(signedArea(loops.get(shell)))) {
+    long largest = -1;
+    for (int i = 0; i < loops.size(); i++) {
+      long area = Math.abs(signedArea(loops.get(i)));
+      if (area > largest) {
+        largest = area;
         shell = i;
       }
     }
@@ -255,24 +256,33 @@ public final class Polygonizer {
    */
   private static List<int[]> loops(int[] ring) {
     List<int[]> loops = new ArrayList<>();
-    Map<Long, Integer> seen = new HashMap<>();
+    // Vertex → its position on the stack, open addressing over primitive keys: rings of a noisy
+    // mask's background pass millions of corners, too many to box. A popped vertex's entry goes
+    // stale rather than being removed; it is live only while the stack still holds it there.
+    int capacity = Integer.highestOneBit(Math.max(8, ring.length)) * 2;
+    long[] keys = new long[capacity];
+    int[] positions = new int[capacity];
+    java.util.Arrays.fill(positions, -1);
     int[] stack = new int[ring.length];
     int top = 0;
     for (int i = 0; i < ring.length; i += 2) {
-      long key = ((long) ring[i] << 32) | (ring[i + 1] & 0xffffffffL);
-      Integer at = seen.get(key);
-      if (at == null) {
-        seen.put(key, top);
-        stack[top++] = ring[i];
-        stack[top++] = ring[i + 1];
+      int x = ring[i];
+      int y = ring[i + 1];
+      long key = ((long) x << 32) | (y & 0xffffffffL);
+      int slot = (int) ((key * 0x9E3779B97F4A7C15L) >>> 40) & (capacity - 1);
+      while (positions[slot] >= 0 && keys[slot] != key) {
+        slot = (slot + 1) & (capacity - 1);
+      }
+      int at = positions[slot];
+      if (at >= 0 && at < top && stack[at] == x && stack[at + 1] == y) {
+        loops.add(java.util.Arrays.copyOfRange(stack, at, top));
+        top = at + 2;
         continue;
       }
-      int[] loop = java.util.Arrays.copyOfRange(stack, at, top);
-      for (int j = at + 2; j < top; j += 2) {
-        seen.remove(((long) stack[j] << 32) | (stack[j + 1] & 0xffffffffL));
-      }
-      top = at + 2;
-      loops.add(loop);
+      keys[slot] = key;
+      positions[slot] = top;
+      stack[top++] = x;
+      stack[top++] = y;
     }
     loops.add(java.util.Arrays.copyOf(stack, top));
     return loops;
