@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.terraseg.plan.Products;
+import io.terraseg.raster.SampleType;
 import io.terraseg.raster.TestRasters;
 import io.terraseg.report.RunSummary;
 import io.terraseg.tools.SampleScene;
@@ -122,6 +123,69 @@ class VectorsTest {
     List<Polygon> simplified = TestRasters.polygons(fgb, "class_id");
     assertEquals(ours.size(), simplified.size());
     assertTrue(vertices(simplified) < 0.8 * vertices(ours), vertices(simplified) + " corners");
+  }
+
+  /**
+   * A scene in longitude/latitude (EPSG:4326, 0.001° pixels at 60°N): polygons in degrees, as
+   * gdal_polygonize gives them, and their areas the geodesic m² of areas.csv.
+   */
+  @Test
+  void polygonsOfAGeographicSceneAreInDegreesWithGeodesicAreas() throws Exception {
+    Path image = dir.resolve("geographic/scene.tif");
+    Files.createDirectories(image.getParent());
+    TestRasters.raster(
+            230,
+            170,
+            3,
+            SampleType.UINT8,
+            (x, y, b) -> {
+              double v = Math.sin(x / 17.0) + Math.cos(y / 11.0 + x / 29.0);
+              return v > 0.8 ? 40 + 20 * b : v > -0.5 ? 120 + 40 * b : 200 - 60 * b;
+            })
+        .tiles(64, 64)
+        .georeference(4326, 10.0, 0.001, 0, 60.0, 0, -0.001)
+        .write(image);
+    Path out = dir.resolve("geographic/out");
+    SegmentJob.run(
+        TestSpark.session(),
+        new SegmentJob.Options(
+                SAMPLE_MODEL, List.of(image.toString()), out.toString(), 64, 8, 4, List.of(), null)
+            .withProducts(Products.MASK.withVectors(true, 0)));
+    Path fgb = out.resolve("scene.polygons.fgb");
+    List<Polygon> ours = TestRasters.polygons(fgb, "class_id");
+    assertTrue(
+        ours.stream().map(Polygon::getUserData).distinct().count() >= 2 && ours.size() >= 10,
+        ours.size() + " polygons");
+    assertSamePolygons(gdalPolygonize(out.resolve("scene.mask.tif")), ours);
+    for (Polygon p : ours) {
+      assertTrue(
+          p.getEnvelopeInternal().getMinX() >= 10 && p.getEnvelopeInternal().getMaxX() <= 10.23);
+      assertTrue(
+          p.getEnvelopeInternal().getMinY() >= 59.83 && p.getEnvelopeInternal().getMaxY() <= 60);
+    }
+    JsonNode classAreas =
+        JSON.readTree(out.resolve("run.json").toFile()).at("/inputs/0/class_areas_m2");
+    double[] areas = new double[classAreas.size()];
+    for (Row row :
+        TestSpark.session()
+            .read()
+            .parquet(out.resolve("polygons.parquet").toString())
+            .collectAsList()) {
+      areas[row.getInt(row.fieldIndex("class_id"))] += row.getDouble(row.fieldIndex("area"));
+    }
+    for (int c = 0; c < areas.length; c++) {
+      assertEquals(classAreas.get(c).asDouble(), areas[c], 1e-6 * areas[c] + 1e-6, "class " + c);
+    }
+    // 0.001° × 0.001° at 60°N is about 111 m × 56 m: the m² are geodesic, not square degrees.
+    double pixels = 0;
+    for (Polygon p : ours) {
+      pixels += p.getArea() / 1e-6;
+    }
+    double total = java.util.Arrays.stream(areas).sum();
+    assertEquals(6200, total / pixels, 150, "m² per pixel");
+    assertTrue(
+        TestRasters.run("ogrinfo", "-ro", "-so", "-al", fgb.toString())
+            .contains("ID[\"EPSG\",4326]"));
   }
 
   /** One for one: class, area and shape (symmetric difference of nothing but rounding). */
