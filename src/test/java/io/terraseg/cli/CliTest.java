@@ -166,6 +166,31 @@ class CliTest {
   }
 
   @Test
+  void simplifyWithoutVectorsOrNegative() {
+    Path out = dir.resolve("out-simplify");
+    String[] common = {
+      "segment",
+      "--model",
+      "scripts/sample-model",
+      "--input",
+      image.toString(),
+      "--output",
+      out.toString()
+    };
+    Result alone = run(concat(common, "--simplify", "2"));
+    assertOneLineError(alone, "--simplify applies to polygons: add --vectors");
+    Result negative = run(concat(common, "--vectors", "--simplify", "-1"));
+    assertOneLineError(negative, "--simplify must be a number of pixels >= 0");
+    assertNoOutput(out);
+  }
+
+  private static String[] concat(String[] a, String... b) {
+    String[] all = java.util.Arrays.copyOf(a, a.length + b.length);
+    System.arraycopy(b, 0, all, a.length, b.length);
+    return all;
+  }
+
+  @Test
   void brokenModel() {
     assertModelFails(
         Path.of("src/test/resources/models/broken"), "model.pt: cannot load the model");
