@@ -6,10 +6,10 @@
 #     the mini HDFS class path;
 #  2. starts HDFS (scripts/hdfs.sh) and a Master with two Workers (scripts/cluster.sh), and stops both on exit;
 #  3. makes sample scenes with labels (scripts/terraseg sample) and copies them to HDFS with Hadoop's FsShell;
-#  4. runs segment with scripts/spark-submit in client deploy mode (driver here) and in cluster deploy mode (driver
-#     on a worker, the jar read from HDFS), inputs, labels and outputs on HDFS;
-#  5. runs the same segment locally (scripts/terraseg --master local[2], meanwhile) and compares each NAME.mask.tif
-#     byte for byte and metrics.json's confusion_matrix.
+#  4. runs segment --vectors with scripts/spark-submit in client deploy mode (driver here) and in cluster deploy
+#     mode (driver on a worker, the jar read from HDFS), inputs, labels and outputs on HDFS;
+#  5. runs the same segment locally (scripts/terraseg --master local[2], meanwhile) and compares each NAME.mask.tif,
+#     NAME.polygons.fgb and polygons.parquet/NAME.parquet byte for byte and metrics.json's confusion_matrix.
 # Prints PASS/FAIL per check and the stage's wall time; exits 1 if any check failed.
 # State and logs: $TERRASEG_CLUSTER_DIR (default target/cluster-test): hdfs/, spark/ (master, workers, the drivers'
 # and executors' logs under spark/worker-N/), test/ (data, outputs, submit logs).
@@ -67,7 +67,7 @@ for i in "${!SCENES[@]}"; do
 done
 # The reference: the same segment run locally, side by side with the cluster runs.
 scripts/terraseg segment --model scripts/sample-model --input "$WORK/data/images" --labels "$WORK/data/labels" \
-  --output "$WORK/out-local" "${TILE[@]}" --master 'local[2]' >"$WORK/local.log" 2>&1 &
+  --output "$WORK/out-local" "${TILE[@]}" --vectors --master 'local[2]' >"$WORK/local.log" 2>&1 &
 local_run=$!
 wait "$hdfs_start" || { say "FAIL HDFS did not start"; exit 1; }
 wait "$cluster_start" || { say "FAIL the Spark cluster did not start"; exit 1; }
@@ -98,7 +98,7 @@ submit() {
     --conf "spark.driver.extraJavaOptions=$JVM_OPTIONS" \
     --conf "spark.executor.extraJavaOptions=-Djava.awt.headless=true -Dai.djl.offline=true" \
     "$jar" segment --model "$ROOT/scripts/sample-model" \
-    --input "$DIR/images" --labels "$DIR/labels" --output "$DIR/out-$mode" "${TILE[@]}"
+    --input "$DIR/images" --labels "$DIR/labels" --output "$DIR/out-$mode" "${TILE[@]}" --vectors
 }
 
 say "client deploy mode"
@@ -152,6 +152,16 @@ PYTHON="$(command -v /usr/bin/python3 || command -v python3)"
 confusion() {
   "$PYTHON" -c 'import json, sys; print(json.dumps(json.load(open(sys.argv[1]))["confusion_matrix"]))' "$1"
 }
+# Everything before the footer (the data pages) byte for byte, and footers of the same size: parquet-mr lists a
+# column chunk's encodings in hash-set order, which differs from one JVM to the next.
+same_parquet_data() {
+  "$PYTHON" - "$1" "$2" <<'PY'
+import struct, sys
+a, b = (open(f, "rb").read() for f in sys.argv[1:])
+footer = lambda d: struct.unpack("<i", d[-8:-4])[0]
+sys.exit(0 if len(a) == len(b) and footer(a) == footer(b) and a[:len(a) - 8 - footer(a)] == b[:len(b) - 8 - footer(b)] else 1)
+PY
+}
 for mode in client cluster; do
   out="$WORK/out-$mode"
   rm -rf "$out"
@@ -165,6 +175,18 @@ for mode in client cluster; do
       pass "$mode: $scene.mask.tif equals the local run's byte for byte"
     else
       fail "$mode: $scene.mask.tif differs from the local run's (or is missing)"
+    fi
+    # The polygons, made on HDFS by an executor: the same bytes as the local run's.
+    if cmp -s "$WORK/out-local/$scene.polygons.fgb" "$out/$scene.polygons.fgb"; then
+      pass "$mode: $scene.polygons.fgb equals the local run's byte for byte"
+    else
+      fail "$mode: $scene.polygons.fgb differs from the local run's (or is missing)"
+    fi
+    if same_parquet_data "$WORK/out-local/polygons.parquet/$scene.parquet" "$out/polygons.parquet/$scene.parquet"
+    then
+      pass "$mode: polygons.parquet/$scene.parquet has the local run's data pages byte for byte"
+    else
+      fail "$mode: polygons.parquet/$scene.parquet differs from the local run's (or is missing)"
     fi
   done
   if [[ -f "$out/metrics.json" && -f "$WORK/out-local/metrics.json" ]] \
