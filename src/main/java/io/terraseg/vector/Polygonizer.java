@@ -2,6 +2,7 @@ package io.terraseg.vector;
 
 import io.terraseg.raster.MaskFormat;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.function.Consumer;
 import java.util.function.IntToDoubleFunction;
@@ -26,8 +27,8 @@ import java.util.function.IntToDoubleFunction;
  * else a hole of the region around it (found through union-find over the runs). Holes wait on their
  * region until its outer ring closes, at its last row; then the polygon is emitted and forgotten.
  * Memory is therefore the sweep line (a few objects per run of one row: proportional to the scene's
- * width, not its area) plus the corners of the regions still open; a region spanning the whole
- * scene costs its corners, not its pixels.
+ * width, not its area) plus the corners of the regions still open, their closed holes included; a
+ * region spanning the whole scene costs its corners, not its pixels.
  */
 public final class Polygonizer {
   private static final int NODATA = MaskFormat.NODATA;
@@ -262,7 +263,7 @@ public final class Polygonizer {
     int capacity = Integer.highestOneBit(Math.max(8, ring.length)) * 2;
     long[] keys = new long[capacity];
     int[] positions = new int[capacity];
-    java.util.Arrays.fill(positions, -1);
+    Arrays.fill(positions, -1);
     int[] stack = new int[ring.length];
     int top = 0;
     for (int i = 0; i < ring.length; i += 2) {
@@ -275,7 +276,7 @@ public final class Polygonizer {
       }
       int at = positions[slot];
       if (at >= 0 && at < top && stack[at] == x && stack[at + 1] == y) {
-        loops.add(java.util.Arrays.copyOfRange(stack, at, top));
+        loops.add(Arrays.copyOfRange(stack, at, top));
         top = at + 2;
         continue;
       }
@@ -284,7 +285,7 @@ public final class Polygonizer {
       stack[top++] = x;
       stack[top++] = y;
     }
-    loops.add(java.util.Arrays.copyOf(stack, top));
+    loops.add(Arrays.copyOf(stack, top));
     return loops;
   }
 
@@ -518,7 +519,7 @@ public final class Polygonizer {
     int[] vertices() {
       IntPairs all = new IntPairs();
       forEach(all);
-      return java.util.Arrays.copyOf(all.data, 2 * all.size);
+      return Arrays.copyOf(all.data, 2 * all.size);
     }
   }
 
@@ -529,7 +530,7 @@ public final class Polygonizer {
 
     void add(int x, int y) {
       if (2 * size + 2 > data.length) {
-        data = java.util.Arrays.copyOf(data, data.length * 2);
+        data = Arrays.copyOf(data, data.length * 2);
       }
       data[2 * size] = x;
       data[2 * size + 1] = y;
