@@ -2,6 +2,7 @@ package io.terraseg.plan;
 
 import io.terraseg.TerraSegException;
 import java.io.Serializable;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -43,7 +44,7 @@ public record Products(boolean probabilities, boolean vectors, double simplify)
    * come from the same forward pass as the mask, and one commit writes a scene's files.
    */
   List<String> fingerprintLines() {
-    List<String> lines = new java.util.ArrayList<>();
+    List<String> lines = new ArrayList<>();
     if (probabilities) {
       lines.add("probabilities");
     }

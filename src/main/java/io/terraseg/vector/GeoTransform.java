@@ -21,10 +21,4 @@ public record GeoTransform(double[] coefficients) {
   public double y(int column, int row) {
     return coefficients[3] + column * coefficients[4] + row * coefficients[5];
   }
-
-  /** The side of a square pixel of the same area, in CRS units. */
-  public double pixelSize() {
-    double[] t = coefficients;
-    return Math.sqrt(Math.abs(t[1] * t[5] - t[2] * t[4]));
-  }
 }

@@ -43,7 +43,12 @@ public final class OutputLayout {
    * is replaced or resumed on its own.
    */
   static Path polygonTable(Path root, String scene) {
-    return new Path(new Path(root, "polygons.parquet"), scene + ".parquet");
+    return new Path(root, polygonTableName(scene));
+  }
+
+  /** {@link #polygonTable}'s path inside OUT_DIR, as the record gives it. */
+  static String polygonTableName(String scene) {
+    return "polygons.parquet/" + scene + ".parquet";
   }
 
   static Path record(Path root, String scene) {

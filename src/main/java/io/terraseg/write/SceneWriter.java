@@ -211,9 +211,7 @@ public final class SceneWriter {
               preview.getName(),
               probabilitiesTemporary == null ? null : probabilities.getName(),
               polygonsTemporary == null ? null : polygons.getName(),
-              polygonsTemporary == null
-                  ? null
-                  : polygonTable.getParent().getName() + "/" + polygonTable.getName(),
+              polygonsTemporary == null ? null : OutputLayout.polygonTableName(scene.name()),
               polygonCount,
               maskBytes,
               scene.image().width(),
