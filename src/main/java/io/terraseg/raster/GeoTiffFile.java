@@ -45,6 +45,10 @@ import org.geotools.referencing.CRS;
  * as a {@link TerraSegException} naming the file.
  */
 public final class GeoTiffFile implements Closeable {
+  static {
+    Libdeflate.register();
+  }
+
   private static final Map<Integer, String> COMPRESSIONS =
       Map.ofEntries(
           Map.entry(1, "NONE"),
