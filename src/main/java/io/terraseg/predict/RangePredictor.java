@@ -36,11 +36,13 @@ import org.apache.hadoop.conf.Configuration;
 /**
  * The executor side of predicting: for one tile range, read each window straight from storage (one
  * batch ahead, on a thread of its own), run the models in batches (the JVM's shared models, this
- * task's own predictor, with the run's test-time augmentation and ensemble), keep each core,
- * compress it as one mask tile and count it against the labels. Memory is two batches of input (one
- * buffer per distinct model input in each), the image's and labels' block caches ({@link ReadOrder}
- * sizes them from the tile size and bands) and the range's compressed tiles, whatever the scene.
- * Not thread-safe: one per task.
+ * task's own predictor, with the run's test-time augmentation and ensemble), then keep each core,
+ * compress it as one mask tile and count it against the labels (one batch behind, on a thread of
+ * its own). Three stages at once, so the model waits neither for windows nor for compression.
+ * Memory is two batches of input (one buffer per distinct model input in each), one batch of
+ * predictions, the image's and labels' block caches ({@link ReadOrder} sizes them from the tile
+ * size and bands) and the range's compressed tiles, whatever the scene. Not thread-safe: one per
+ * task.
  */
 public final class RangePredictor implements AutoCloseable {
   private final SegmentPlan plan;
@@ -59,14 +61,26 @@ public final class RangePredictor implements AutoCloseable {
    * not wait for windows to be decoded and normalized. One batch ahead, no more: memory is two
    * batches of input, whatever the scene.
    */
-  private final ExecutorService readAhead =
-      Executors.newSingleThreadExecutor(
-          r -> {
-            Thread thread = new Thread(r, "terraseg-read-ahead");
-            thread.setDaemon(true);
-            return thread;
-          });
+  private final ExecutorService readAhead = daemonThread("terraseg-read-ahead");
 
+  private static ExecutorService daemonThread(String name) {
+    return Executors.newSingleThreadExecutor(
+        r -> {
+          Thread thread = new Thread(r, name);
+          thread.setDaemon(true);
+          return thread;
+        });
+  }
+
+  /**
+   * Cuts, counts and compresses each batch's tiles while the model runs the next one: compressing a
+   * noisy mask costs more per tile than a GPU's forward pass. One batch behind, no more.
+   */
+  private final ExecutorService maskBehind = daemonThread("terraseg-mask");
+
+  private final Cores cores = new Cores();
+
+  /** Used by the mask thread only. */
   private final TileCodec codec = new TileCodec();
 
   /** The compressed probability tile of a skipped tile (all 0), for the current stride. */
@@ -193,6 +207,7 @@ public final class RangePredictor implements AutoCloseable {
     long predicted = 0;
     int slot = 0;
     Future<Batch> reading = readAhead.submit(() -> read(range, range.from(), buffers[0]));
+    Future<?> masking = null;
     try {
       while (reading != null) {
         Batch batch = await(reading);
@@ -201,31 +216,25 @@ public final class RangePredictor implements AutoCloseable {
         Batch other = buffers[slot];
         reading =
             batch.next < range.to() ? readAhead.submit(() -> read(range, batch.next, other)) : null;
-        for (int position : batch.empty) {
-          Tile tile = scene.grid().tileAt(position);
-          tiles[position - range.from()] = maskTile(scene, tile, null, null, 0, confusion);
-          if (probabilities != null) {
-            probabilities[position - range.from()] = probabilityTile(scene, tile, null, null, 0);
-          }
-        }
+        EnsemblePredictor.Prediction prediction =
+            batch.count == 0 ? null : runModels(range, batch, probabilities != null);
         if (batch.count > 0) {
-          predictBatch(range, batch, tiles, probabilities, confusion);
           predicted += batch.count;
           // Freed activations back to the system when the arenas keep them (NativeMemory says why).
           NativeMemory.trimIfGrown();
         }
+        // The previous batch's tiles are done before this batch's cores take their place.
+        await(masking);
+        cores.take(batch, prediction);
+        masking = maskBehind.submit(() -> cutCores(range, tiles, probabilities, confusion));
       }
+      await(masking);
+      masking = null;
     } finally {
-      // A failure leaves no read running into the buffers or files the next range will use.
-      if (reading != null) {
-        try {
-          reading.get();
-        } catch (ExecutionException | CancellationException ignored) {
-          // The failure being thrown already says what went wrong.
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-        }
-      }
+      // A failure leaves no read running into the buffers or files, and no tile being cut into
+      // the counts, that the next range will use.
+      awaitQuietly(reading);
+      awaitQuietly(masking);
     }
     long[] sizes = new long[tiles.length];
     long[] probabilitySizes = probabilities == null ? null : new long[tiles.length];
@@ -274,17 +283,37 @@ public final class RangePredictor implements AutoCloseable {
     return batch;
   }
 
-  private static Batch await(Future<Batch> reading) {
+  /** What {@code work} gave (null for none), its failure thrown as it was. */
+  private static <T> T await(Future<T> work) {
+    if (work == null) {
+      return null;
+    }
     try {
-      return reading.get();
+      return work.get();
     } catch (ExecutionException e) {
       if (e.getCause() instanceof RuntimeException cause) {
+        throw cause;
+      }
+      if (e.getCause() instanceof Error cause) {
         throw cause;
       }
       throw new IllegalStateException(e.getCause());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted while reading windows", e);
+      throw new IllegalStateException("interrupted while reading windows or cutting tiles", e);
+    }
+  }
+
+  private static void awaitQuietly(Future<?> work) {
+    if (work == null) {
+      return;
+    }
+    try {
+      work.get();
+    } catch (ExecutionException | CancellationException ignored) {
+      // The failure being thrown already says what went wrong.
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
   }
 
@@ -301,22 +330,17 @@ public final class RangePredictor implements AutoCloseable {
     return maskNanos;
   }
 
-  private void predictBatch(
-      TileRange range,
-      Batch batch,
-      byte[][] tiles,
-      byte[][] probabilityTiles,
-      ConfusionMatrix confusion) {
-    int n = batch.count;
+  /** On the task's thread: the models' class ids (and probabilities) for the batch's windows. */
+  private EnsemblePredictor.Prediction runModels(
+      TileRange range, Batch batch, boolean withProbabilities) {
     int t = plan.tileSize();
     long start = System.nanoTime();
     List<TileBatch> inputs = new ArrayList<>(channels.length);
     for (int i = 0; i < channels.length; i++) {
-      inputs.add(new TileBatch(batch.inputs[i], n, channels[i], t));
+      inputs.add(new TileBatch(batch.inputs[i], batch.count, channels[i], t));
     }
-    EnsemblePredictor.Prediction prediction;
     try {
-      prediction = predictor.predict(inputs, probabilityTiles != null);
+      return predictor.predict(inputs, withProbabilities);
     } catch (TranslateException e) {
       throw new TerraSegException(
           range.scene().image().uri()
@@ -324,21 +348,70 @@ public final class RangePredictor implements AutoCloseable {
               + TerraSegException.describe(e)
               + ")",
           e);
+    } finally {
+      modelNanos += System.nanoTime() - start;
     }
-    long predicted = System.nanoTime();
-    modelNanos += predicted - start;
-    for (int i = 0; i < n; i++) {
-      int position = batch.positions[i];
-      Tile tile = range.scene().grid().tileAt(position);
-      tiles[position - range.from()] =
-          maskTile(
-              range.scene(), tile, prediction.classIds(), batch.valid[i], i * t * t, confusion);
+  }
+
+  /**
+   * A batch's predictions and what of its input the tiles need, held for the mask thread: the
+   * batch's own buffer is refilled by the read-ahead while its tiles are still being cut.
+   */
+  private static final class Cores {
+    boolean[][] valid = new boolean[0][];
+    int[] positions = new int[0];
+    final List<Integer> empty = new ArrayList<>();
+    int count;
+    EnsemblePredictor.Prediction prediction;
+
+    void take(Batch batch, EnsemblePredictor.Prediction prediction) {
+      if (valid.length < batch.count) {
+        valid = Arrays.copyOf(valid, batch.positions.length);
+        positions = new int[batch.positions.length];
+      }
+      for (int i = 0; i < batch.count; i++) {
+        if (valid[i] == null) {
+          valid[i] = new boolean[batch.valid[i].length];
+        }
+        System.arraycopy(batch.valid[i], 0, valid[i], 0, valid[i].length);
+      }
+      System.arraycopy(batch.positions, 0, positions, 0, batch.count);
+      empty.clear();
+      empty.addAll(batch.empty);
+      count = batch.count;
+      this.prediction = prediction;
+    }
+  }
+
+  /**
+   * On the mask thread, while the model runs the next batch: cuts, counts and compresses the tiles
+   * of {@link #cores}, the skipped ones included. Only this thread touches the range's counts.
+   */
+  private void cutCores(
+      TileRange range, byte[][] tiles, byte[][] probabilityTiles, ConfusionMatrix confusion) {
+    long start = System.nanoTime();
+    Scene scene = range.scene();
+    int t = plan.tileSize();
+    for (int position : cores.empty) {
+      Tile tile = scene.grid().tileAt(position);
+      tiles[position - range.from()] = maskTile(scene, tile, null, null, 0, confusion);
       if (probabilityTiles != null) {
-        probabilityTiles[position - range.from()] =
-            probabilityTile(range.scene(), tile, prediction.probabilities(), batch.valid[i], i);
+        probabilityTiles[position - range.from()] = probabilityTile(scene, tile, null, null, 0);
       }
     }
-    maskNanos += System.nanoTime() - predicted;
+    for (int i = 0; i < cores.count; i++) {
+      int position = cores.positions[i];
+      Tile tile = scene.grid().tileAt(position);
+      EnsemblePredictor.Prediction prediction = cores.prediction;
+      tiles[position - range.from()] =
+          maskTile(scene, tile, prediction.classIds(), cores.valid[i], i * t * t, confusion);
+      if (probabilityTiles != null) {
+        probabilityTiles[position - range.from()] =
+            probabilityTile(scene, tile, prediction.probabilities(), cores.valid[i], i);
+      }
+    }
+    cores.prediction = null;
+    maskNanos += System.nanoTime() - start;
   }
 
   /**
@@ -489,17 +562,23 @@ public final class RangePredictor implements AutoCloseable {
   @Override
   public void close() {
     readAhead.shutdownNow();
+    maskBehind.shutdownNow();
+    boolean stopped = false;
     try {
-      // The read-ahead may still be filling a buffer after a failure: wait before handing on.
-      if (readAhead.awaitTermination(1, TimeUnit.MINUTES)) {
-        for (Batch batch : buffers) {
-          batch.giveBack();
-        }
-      }
+      // After a failure the read-ahead may still be filling a buffer, the mask thread still using
+      // the codec: wait before handing either on.
+      stopped =
+          readAhead.awaitTermination(1, TimeUnit.MINUTES)
+              && maskBehind.awaitTermination(1, TimeUnit.MINUTES);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
-    codec.close();
+    if (stopped) {
+      for (Batch batch : buffers) {
+        batch.giveBack();
+      }
+      codec.close();
+    }
     files.values().forEach(GeoTiffFile::close);
     files.clear();
     predictor.close();
