@@ -88,7 +88,10 @@ public final class RangePredictor implements AutoCloseable {
 
   private record NoProbabilities(int stride, byte[] tile) {}
 
-  /** The current range's pixels and area of each class, and the scene's pixel area (or null). */
+  /**
+   * The current range's pixels and area of each class, and the scene's pixel area (or null): the
+   * mask thread's.
+   */
   private long[] classPixels;
 
   private double[] classAreas;
@@ -195,19 +198,11 @@ public final class RangePredictor implements AutoCloseable {
     ConfusionMatrix confusion =
         scene.label() == null ? null : new ConfusionMatrix(plan.numClasses());
     classPixels = new long[plan.numClasses()];
-    // Once per task and scene, before the range's first read is submitted: the image is not in use
-    // on another thread then. Decoding the CRS (only when the GeoKeys do not give metres) starts
-    // GeoTools' EPSG database the first time in a JVM, ~2 s; later ones take milliseconds.
-    if (!scene.image().uri().equals(pixelAreaOf)) {
-      GeoTiffFile image = files.get(scene.image().uri());
-      pixelArea = PixelArea.of(scene.image().geoTags(), scene.image().geoTransform(), image::crs);
-      pixelAreaOf = scene.image().uri();
-    }
-    classAreas = pixelArea == null ? null : new double[plan.numClasses()];
     long predicted = 0;
     int slot = 0;
     Future<Batch> reading = readAhead.submit(() -> read(range, range.from(), buffers[0]));
-    Future<?> masking = null;
+    // The mask thread's first job, while it would wait for the first batch anyway.
+    Future<?> masking = maskBehind.submit(() -> pixelAreas(scene));
     try {
       while (reading != null) {
         Batch batch = await(reading);
@@ -258,6 +253,30 @@ public final class RangePredictor implements AutoCloseable {
       data.writeBytes(tiles[i]);
     }
     return data.toByteArray();
+  }
+
+  /**
+   * On the mask thread, before the range's first tiles: the scene's pixel areas, once per task and
+   * scene. Decoding the CRS (only when the GeoKeys do not give metres) starts GeoTools' EPSG
+   * database the first time in a JVM, ~1.5 s, which here overlaps the first reads and the model's
+   * first batch instead of preceding them. The CRS comes from a header opened for it: the image's
+   * own reader belongs to the read-ahead.
+   */
+  private void pixelAreas(Scene scene) {
+    String uri = scene.image().uri();
+    if (!uri.equals(pixelAreaOf)) {
+      pixelArea =
+          PixelArea.of(
+              scene.image().geoTags(),
+              scene.image().geoTransform(),
+              () -> {
+                try (GeoTiffFile header = GeoTiffFile.open(uri, conf)) {
+                  return header.crs();
+                }
+              });
+      pixelAreaOf = uri;
+    }
+    classAreas = pixelArea == null ? null : new double[plan.numClasses()];
   }
 
   /** On the read-ahead thread: fills {@code batch} from tile {@code from} of the range on. */
