@@ -28,14 +28,14 @@ import org.slf4j.LoggerFactory;
  * than the block, which zlib cuts short), reading is what it was: {@code java.util.zip}, as
  * imageio-ext calls it.
  *
- * <p>Bound through JNA (DJL's own dependency): no Java binding of libdeflate is on Maven Central.
- * Only decoding uses it; masks are still compressed by zlib (TileCodec), so they stay
- * byte-identical.
+ * <p>Bound through JNA (DJL's own dependency): no Java binding of libdeflate could be had from
+ * Maven Central here ({@code com.fulcrumgenomics:jlibdeflate} is not served). Only decoding uses
+ * it; masks are still compressed by zlib (TileCodec), so they stay byte-identical.
  */
 final class Libdeflate {
   private static final Logger LOG = LoggerFactory.getLogger(Libdeflate.class);
 
-  /** libdeflate_result: the only one that means "decoded, all of it fitted". */
+  /** libdeflate_result: the stream decoded and fitted (possibly short of the space given). */
   private static final int SUCCESS = 0;
 
   private static final boolean AVAILABLE = load();
