@@ -269,11 +269,7 @@ public final class RangePredictor implements AutoCloseable {
           PixelArea.of(
               scene.image().geoTags(),
               scene.image().geoTransform(),
-              () -> {
-                try (GeoTiffFile header = GeoTiffFile.open(uri, conf)) {
-                  return header.crs();
-                }
-              });
+              () -> GeoTiffFile.readCrs(uri, conf));
       pixelAreaOf = uri;
     }
     classAreas = pixelArea == null ? null : new double[plan.numClasses()];

@@ -37,7 +37,6 @@ import org.apache.hadoop.fs.Path;
 import org.geotools.api.referencing.crs.CoordinateReferenceSystem;
 import org.geotools.coverage.grid.io.imageio.geotiff.GeoTiffIIOMetadataDecoder;
 import org.geotools.coverage.grid.io.imageio.geotiff.GeoTiffMetadata2CRSAdapter;
-import org.geotools.referencing.CRS;
 
 /**
  * An open GeoTIFF on any Hadoop FileSystem. Opening reads and checks the header only; {@link
@@ -200,6 +199,13 @@ public final class GeoTiffFile implements Closeable {
     return this;
   }
 
+  /** Opens, decodes the CRS its GeoKeys describe (or null without GeoKeys) and closes. */
+  public static CoordinateReferenceSystem readCrs(String uri, Configuration conf) {
+    try (GeoTiffFile file = open(uri, conf)) {
+      return file.crs();
+    }
+  }
+
   /** Opens, describes and closes: the driver's header-only look at a scene. */
   public static RasterInfo readInfo(String uri, Configuration conf) {
     try (GeoTiffFile file = open(uri, conf)) {
@@ -262,17 +268,11 @@ public final class GeoTiffFile implements Closeable {
             ifd.getTIFFField(GeoTIFFTagSet.TAG_GEO_ASCII_PARAMS) == null
                 ? null
                 : ifd.getTIFFField(GeoTIFFTagSet.TAG_GEO_ASCII_PARAMS).getAsString(0));
-    String wkt = null;
-    Integer epsg = null;
     CoordinateReferenceSystem crs = decodeCrs ? crs() : null;
-    if (crs != null) {
-      wkt = crs.toWKT();
-      try {
-        epsg = CRS.lookupEpsgCode(crs, false);
-      } catch (Exception e) {
-        throw error("unreadable CRS in GeoKeys (" + TerraSegException.describe(e) + ")", e);
-      }
-    }
+    String wkt = crs == null ? null : crs.toWKT();
+    // The code the GeoKeys name, as the polygons' CRS takes it: looking the decoded CRS up in the
+    // EPSG database finds the same code for these, and fails on some custom projections.
+    Integer epsg = crs == null ? null : tags.epsg();
     int compression = intField(ifd, BaselineTIFFTagSet.TAG_COMPRESSION, 1);
     return new RasterInfo(
         uri,

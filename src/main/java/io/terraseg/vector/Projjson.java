@@ -58,8 +58,8 @@ public final class Projjson {
    * PROJ reads a conversion by its EPSG method and parameter ids; without them it would be read
    * wrongly or not at all, so nothing is written rather than something misleading.
    *
-   * @param epsg the CRS's EPSG code (as {@code CRS.lookupEpsgCode} finds it), written as the
-   *     top-level id; null for none
+   * @param epsg the CRS's EPSG code (as the GeoKeys name it, {@code GeoTiffTags.epsg}), written as
+   *     the top-level id; null for none
    */
   public static ObjectNode of(CoordinateReferenceSystem crs, Integer epsg) {
     ObjectNode body =

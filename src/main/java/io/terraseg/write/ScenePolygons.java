@@ -187,8 +187,6 @@ final class ScenePolygons {
     if (scene.image().geoTags() == null || scene.image().geoTags().geoKeyDirectory() == null) {
       return null;
     }
-    try (GeoTiffFile image = GeoTiffFile.open(scene.image().uri(), conf)) {
-      return image.crs();
-    }
+    return GeoTiffFile.readCrs(scene.image().uri(), conf);
   }
 }
