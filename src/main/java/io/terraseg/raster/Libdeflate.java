@@ -69,19 +69,13 @@ final class Libdeflate {
       long outAvailable,
       Pointer actualOut);
 
-  private static boolean registered;
-
   /**
-   * Puts libdeflate ahead of imageio-ext's zlib decompressor for DEFLATE, once per JVM; a no-op
-   * without libdeflate. Registered here rather than through META-INF/services: imageio-ext scans
-   * services with the context class loader of whichever thread first decodes, which on an executor
-   * need not see the application's jar.
+   * Puts libdeflate ahead of imageio-ext's zlib decompressor for DEFLATE; a no-op without
+   * libdeflate. Called once, from {@link GeoTiffFile}'s class initialization. Registered here
+   * rather than through META-INF/services: imageio-ext scans services with the context class loader
+   * of whichever thread first decodes, which on an executor need not see the application's jar.
    */
-  static synchronized void register() {
-    if (registered) {
-      return;
-    }
-    registered = true;
+  static void register() {
     if (AVAILABLE) {
       CompressionRegistry.getDefaultInstance().registerSPI(new Spi());
       LOG.info("DEFLATE source blocks are decoded by libdeflate");
