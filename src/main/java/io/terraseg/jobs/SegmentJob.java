@@ -1,13 +1,10 @@
 package io.terraseg.jobs;
 
-import ai.djl.Device;
 import io.terraseg.TerraSegException;
 import io.terraseg.metrics.ConfusionMatrix;
 import io.terraseg.model.Ensemble;
 import io.terraseg.model.Inference;
-import io.terraseg.model.ModelCache;
 import io.terraseg.model.ModelSpec;
-import io.terraseg.model.SegmentationModel;
 import io.terraseg.model.Tta;
 import io.terraseg.plan.Fingerprint;
 import io.terraseg.plan.InputPaths;
@@ -262,7 +259,14 @@ public final class SegmentJob {
                     "segment: no label raster for scene {}: it is segmented but not evaluated",
                     name));
 
-    try (OutputDir out = OutputDir.open(options.output(), hadoop)) {
+    try (OutputDir out = OutputDir.open(options.output(), hadoop);
+        StartUp startUp =
+            StartUp.begin(
+                modelDirs,
+                tileSize,
+                images.values(),
+                hadoop,
+                Spark.isSingleJvm(conf.get("spark.master")))) {
       Fingerprint fingerprint =
           Fingerprint.of(
               modelDirs, inference, tileSize, overlap, options.ignoreIndex(), options.products());
@@ -291,13 +295,7 @@ public final class SegmentJob {
       TaskResult tasks = new TaskResult();
       out.beginChanges();
       if (!scenes.isEmpty()) {
-        // One blank tile on the CPU: a broken or mismatched model fails before any output, naming
-        // the file.
-        try (ModelCache.Lease models = ModelCache.acquire(modelDirs, Device.cpu())) {
-          for (SegmentationModel model : models.models()) {
-            model.check(tileSize);
-          }
-        }
+        startUp.awaitModelCheck();
         try {
           tasks =
               predictAndWrite(
