@@ -63,8 +63,37 @@ class PartitionsTest {
     }
     // 9 tiles, 2 slots: both slots get work rather than one task taking all.
     assertTrue(Partitions.of(List.of(scene("s", 500, 500)), 4, 2).size() >= 2);
-    // Many tiles: about four tasks per slot, up to MAX_TILES each.
-    assertEquals(4 * 2, Partitions.of(List.of(scene("l", 192 * 40, 192 * 40)), 8, 2).size(), 1);
+    // Many tiles: about four tasks per slot, up to MAX_TILES each, and a tapering last wave.
+    assertEquals(
+        List.of(200, 200, 200, 200, 200, 200, 200, 104, 48, 24, 24),
+        sizes(Partitions.of(List.of(scene("l", 192 * 40, 192 * 40)), 8, 2)));
+  }
+
+  /**
+   * The last wave tapers, so that no slot works on alone for a whole task while the others idle:
+   * once fewer than one task per slot remains, each takes a slot's share of the rest, down to half
+   * of MIN_TILES, and a rest smaller than that joins the task before it.
+   */
+  @Test
+  void theLastWaveTapers() {
+    // The 4096² bench scene at 256 / 32 (484 tiles), batches of 2, two slots.
+    assertEquals(
+        List.of(60, 60, 60, 60, 60, 60, 60, 32, 16, 16),
+        sizes(Partitions.of(List.of(scene("b", 4096, 4096)), 2, 2)));
+    // Sixteen slots: the slots' shares are small from the start; the last 22 tiles stay together.
+    assertEquals(
+        List.of(
+            30, 30, 28, 26, 24, 22, 22, 20, 18, 18, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16,
+            16, 16, 22),
+        sizes(Partitions.of(List.of(scene("b", 4096, 4096)), 2, 16)));
+    // One slot has nobody to wait for: tasks stay whole up to the last.
+    assertEquals(
+        List.of(512, 512, 512, 512, 512, 512, 512, 512, 512, 512, 209),
+        sizes(Partitions.of(List.of(scene("w", 14000, 14000)), 4, 1)));
+  }
+
+  private static List<Integer> sizes(List<List<TileRange>> partitions) {
+    return partitions.stream().map(Partitions::tiles).toList();
   }
 
   /**
@@ -93,10 +122,15 @@ class PartitionsTest {
     for (int batch : new int[] {8, 7}) {
       List<List<TileRange>> partitions = Partitions.of(archive, batch, 2);
       int size = Partitions.MAX_TILES / batch * batch;
-      for (int i = 0; i < partitions.size() - 1; i++) {
-        assertEquals(size, Partitions.tiles(partitions.get(i)), "task " + i + ", batch " + batch);
+      long remaining = 10_000 + 50;
+      for (int i = 0; i < partitions.size(); i++) {
+        int tiles = Partitions.tiles(partitions.get(i));
+        assertTrue(tiles <= size, "task " + i + ", batch " + batch);
+        if (remaining >= 2L * size) { // before the last wave
+          assertEquals(size, tiles, "task " + i + ", batch " + batch);
+        }
+        remaining -= tiles;
       }
-      assertEquals((10_000 + 50 + size - 1) / size, partitions.size());
       long ranges = partitions.stream().mapToLong(List::size).sum();
       assertTrue(ranges <= partitions.size() + archive.size() - 1, "one range per task and scene");
     }
