@@ -125,22 +125,12 @@ final class Overviews implements AutoCloseable {
               }
               codec.inflate(source.read(sourceRow * columns + sourceColumn), quadrant);
               // The part of the source tile inside the image: padding past the edge never counts.
-              int validX = Math.min(t, w - sourceColumn * t);
-              int validY = Math.min(t, h - sourceRow * t);
-              for (int y = 0; y < half && 2 * y < validY; y++) {
-                for (int x = 0; x < half && 2 * x < validX; x++) {
-                  int at = 2 * y * t + 2 * x;
-                  boolean right = 2 * x + 1 < validX;
-                  boolean below = 2 * y + 1 < validY;
-                  tile[(dy * half + y) * t + dx * half + x] =
-                      (byte)
-                          mode(
-                              quadrant[at] & 0xFF,
-                              right ? quadrant[at + 1] & 0xFF : MaskFormat.NODATA,
-                              below ? quadrant[at + t] & 0xFF : MaskFormat.NODATA,
-                              right && below ? quadrant[at + t + 1] & 0xFF : MaskFormat.NODATA);
-                }
-              }
+              halve(
+                  quadrant,
+                  Math.min(t, w - sourceColumn * t),
+                  Math.min(t, h - sourceRow * t),
+                  tile,
+                  dy * half * t + dx * half);
             }
           }
           byte[] compressed = codec.deflate(tile);
@@ -152,8 +142,34 @@ final class Overviews implements AutoCloseable {
     return new Level(width, height, byteCounts, file);
   }
 
+  /**
+   * Halves the {@code validX} × {@code validY} top-left part of a tile into {@code tile} from
+   * {@code at} on. A method of its own so that the JIT compiles it early: a scene's overviews run
+   * once per JVM, and most of this loop ran interpreted inside the larger one.
+   */
+  private void halve(byte[] quadrant, int validX, int validY, byte[] tile, int at) {
+    int t = tileSize;
+    for (int y = 0; 2 * y < validY && y < t / 2; y++) {
+      boolean below = 2 * y + 1 < validY;
+      for (int x = 0; 2 * x < validX && x < t / 2; x++) {
+        int from = 2 * y * t + 2 * x;
+        boolean right = 2 * x + 1 < validX;
+        tile[at + y * t + x] =
+            (byte)
+                mode(
+                    quadrant[from] & 0xFF,
+                    right ? quadrant[from + 1] & 0xFF : MaskFormat.NODATA,
+                    below ? quadrant[from + t] & 0xFF : MaskFormat.NODATA,
+                    right && below ? quadrant[from + t + 1] & 0xFF : MaskFormat.NODATA);
+      }
+    }
+  }
+
   /** The most frequent class of four pixels, nodata not counting, the smallest id on a tie. */
   static int mode(int a, int b, int c, int d) {
+    if (a == b && b == c && c == d) { // inside a region, most blocks: all four alike, nodata too
+      return a;
+    }
     // Each candidate's key orders by votes, then by the smaller id; no allocation per pixel.
     int key =
         Math.max(

@@ -208,6 +208,8 @@ class MaskTiffWriterTest {
     assertEquals(3, Overviews.mode(255, 255, 3, 255));
     assertEquals(4, Overviews.mode(255, 255, 4, 4));
     assertEquals(255, Overviews.mode(255, 255, 255, 255));
+    assertEquals(7, Overviews.mode(7, 7, 7, 7));
+    assertEquals(0, Overviews.mode(0, 0, 0, 0));
   }
 
   @Test
