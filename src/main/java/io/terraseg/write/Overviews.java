@@ -125,7 +125,7 @@ final class Overviews implements AutoCloseable {
               }
               codec.inflate(source.read(sourceRow * columns + sourceColumn), quadrant);
               // The part of the source tile inside the image: padding past the edge never counts.
-              halve(
+              halveQuadrant(
                   quadrant,
                   Math.min(t, w - sourceColumn * t),
                   Math.min(t, h - sourceRow * t),
@@ -147,7 +147,7 @@ final class Overviews implements AutoCloseable {
    * {@code at} on. A method of its own so that the JIT compiles it early: a scene's overviews run
    * once per JVM, and most of this loop ran interpreted inside the larger one.
    */
-  private void halve(byte[] quadrant, int validX, int validY, byte[] tile, int at) {
+  private void halveQuadrant(byte[] quadrant, int validX, int validY, byte[] tile, int at) {
     int t = tileSize;
     for (int y = 0; 2 * y < validY && y < t / 2; y++) {
       boolean below = 2 * y + 1 < validY;
