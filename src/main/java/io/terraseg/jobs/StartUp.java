@@ -4,6 +4,8 @@ import ai.djl.Device;
 import io.terraseg.model.ModelCache;
 import io.terraseg.model.SegmentationModel;
 import io.terraseg.raster.GeoTiffFile;
+import io.terraseg.raster.PixelArea;
+import io.terraseg.raster.RasterInfo;
 import java.nio.file.Path;
 import java.util.Collection;
 import java.util.List;
@@ -22,10 +24,10 @@ import org.slf4j.LoggerFactory;
  *   <li>the model check: one blank tile through each model on the CPU, so that a broken or
  *       mismatched model fails before any output, naming the file. In a local run it also loads the
  *       models the tasks will use;
- *   <li>in a local run, one scene's CRS decoded. The tasks share this JVM, and their first decode
- *       (for the class areas, when the GeoKeys do not give metres: see PixelArea) would otherwise
- *       start GeoTools' EPSG database, 1–1.5 s of class loading and start-up, while the model waits
- *       for it.
+ *   <li>in a local run, the first scene's pixel areas, which decode its CRS when its GeoKeys do not
+ *       give metres (see PixelArea). The tasks share this JVM, and their first decode (for the
+ *       class areas) would otherwise start GeoTools' EPSG database, 1.5–1.8 s of class loading and
+ *       start-up, while the model waits for it.
  * </ul>
  *
  * Closing waits for both: no start-up work outlives the run.
@@ -33,11 +35,11 @@ import org.slf4j.LoggerFactory;
 final class StartUp implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(StartUp.class);
   private final CompletableFuture<Void> modelCheck;
-  private final CompletableFuture<Void> crsDatabase;
+  private final CompletableFuture<Void> pixelAreas;
 
-  private StartUp(CompletableFuture<Void> modelCheck, CompletableFuture<Void> crsDatabase) {
+  private StartUp(CompletableFuture<Void> modelCheck, CompletableFuture<Void> pixelAreas) {
     this.modelCheck = modelCheck;
-    this.crsDatabase = crsDatabase;
+    this.pixelAreas = pixelAreas;
   }
 
   static StartUp begin(
@@ -49,7 +51,7 @@ final class StartUp implements AutoCloseable {
     return new StartUp(
         beside(() -> checkModels(modelDirs, tileSize)),
         singleJvm
-            ? beside(() -> decodeOneCrs(images, hadoop))
+            ? beside(() -> firstPixelAreas(images, hadoop))
             : CompletableFuture.completedFuture(null));
   }
 
@@ -75,7 +77,7 @@ final class StartUp implements AutoCloseable {
   @Override
   public void close() {
     modelCheck.handle((ignored, failure) -> null).join();
-    crsDatabase.handle((ignored, failure) -> null).join();
+    pixelAreas.handle((ignored, failure) -> null).join();
   }
 
   private static void checkModels(List<Path> modelDirs, int tileSize) {
@@ -86,11 +88,16 @@ final class StartUp implements AutoCloseable {
     }
   }
 
-  /** A scene that cannot be read is the planner's to report. */
-  private static void decodeOneCrs(Collection<String> images, Configuration hadoop) {
+  /**
+   * The first readable scene's pixel areas, as a task will compute them: its CRS is decoded only
+   * when its GeoKeys do not give metres. A scene that cannot be read is the planner's to report.
+   */
+  private static void firstPixelAreas(Collection<String> images, Configuration hadoop) {
     for (String uri : images) {
       try {
-        GeoTiffFile.readCrs(uri, hadoop);
+        RasterInfo layout = GeoTiffFile.readLayout(uri, hadoop);
+        PixelArea.of(
+            layout.geoTags(), layout.geoTransform(), () -> GeoTiffFile.readCrs(uri, hadoop));
         return;
       } catch (RuntimeException e) {
         LOG.debug("segment: no CRS from {} ({})", uri, e.toString());
