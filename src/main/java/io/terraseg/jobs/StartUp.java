@@ -106,20 +106,12 @@ final class StartUp implements AutoCloseable {
   }
 
   private static CompletableFuture<Void> beside(Runnable work) {
-    CompletableFuture<Void> done = new CompletableFuture<>();
-    Thread thread =
-        new Thread(
-            () -> {
-              try {
-                work.run();
-                done.complete(null);
-              } catch (Throwable e) {
-                done.completeExceptionally(e);
-              }
-            },
-            "terraseg-start-up");
-    thread.setDaemon(true);
-    thread.start();
-    return done;
+    return CompletableFuture.runAsync(
+        work,
+        command -> {
+          Thread thread = new Thread(command, "terraseg-start-up");
+          thread.setDaemon(true);
+          thread.start();
+        });
   }
 }
