@@ -8,6 +8,7 @@
 # arena's 64 MiB heap as soon as it is wholly free, whatever the trim threshold, so a task thread on that
 # arena faulted its activations in again after every forward pass (pure-model bench, 484 tiles: 11.4–13.2 s
 # with 1.8–3.1 million minor faults; with the pad 8.4–8.6 s with 0.1 million).
-# (Executors on a cluster: the same four as spark.executorEnv.*, see README.)
+# Executors on a cluster get the same four as spark.executorEnv.* from io.terraseg.jobs.Spark (SparkTest checks
+# that the values agree).
 export MALLOC_ARENA_MAX="${MALLOC_ARENA_MAX:-2}" MALLOC_TRIM_THRESHOLD_="${MALLOC_TRIM_THRESHOLD_:-134217728}" \
   MALLOC_MMAP_THRESHOLD_="${MALLOC_MMAP_THRESHOLD_:-33554432}" MALLOC_TOP_PAD_="${MALLOC_TOP_PAD_:-67108864}"

@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.io.Reader;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
 import java.util.Properties;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -43,7 +44,27 @@ public final class Spark {
     }
     conf.setIfMissing("spark.ui.showConsoleProgress", "false");
     conf.setAppName(appName);
-    return SparkSession.builder().config(conf).getOrCreate();
+    return SparkSession.builder().config(withExecutorMalloc(conf)).getOrCreate();
+  }
+
+  /**
+   * glibc's malloc settings for executor JVMs, which run PyTorch; conf/malloc.sh sets the same for
+   * the launcher's JVM and says what each saves (page faults on every forward pass, an RSS that
+   * grows with the work done). Environment variables must be there when a JVM starts, so the
+   * executors get them from the cluster manager (spark.executorEnv.*, honoured by standalone, YARN
+   * and Kubernetes); a local run's tasks share the driver's JVM and its environment.
+   */
+  static final Map<String, String> EXECUTOR_MALLOC =
+      Map.of(
+          "MALLOC_ARENA_MAX", "2",
+          "MALLOC_TRIM_THRESHOLD_", "134217728",
+          "MALLOC_MMAP_THRESHOLD_", "33554432",
+          "MALLOC_TOP_PAD_", "67108864");
+
+  /** {@code conf} with {@link #EXECUTOR_MALLOC} for its executors, where it sets none of them. */
+  static SparkConf withExecutorMalloc(SparkConf conf) {
+    EXECUTOR_MALLOC.forEach((name, value) -> conf.setIfMissing("spark.executorEnv." + name, value));
+    return conf;
   }
 
   private static final Pattern LOCAL = Pattern.compile("local(?:\\[(\\*|\\d+)(?:,\\d+)?])?");

@@ -25,6 +25,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 import org.apache.spark.SparkConf;
+import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.scheduler.SparkListener;
 import org.apache.spark.scheduler.SparkListenerExecutorRemoved;
 import org.apache.spark.scheduler.SparkListenerTaskEnd;
@@ -76,6 +77,8 @@ class LocalClusterTest {
     // is set.
     System.setProperty("spark.testing", "true");
     System.setProperty("spark.test.home", conf.get("spark.home"));
+    // TerraSeg's malloc settings for executors, one of them overridden as a user would.
+    conf = Spark.withExecutorMalloc(conf.set("spark.executorEnv.MALLOC_ARENA_MAX", "1"));
     SparkSession cluster = SparkSession.builder().config(conf).getOrCreate();
     try {
       long deadline = System.nanoTime() + 120_000_000_000L;
@@ -84,6 +87,14 @@ class LocalClusterTest {
       }
       assertEquals(
           2, cluster.sparkContext().getExecutorIds().size(), "two executor JVMs registered");
+      assertEquals(
+          List.of("1 67108864"),
+          JavaSparkContext.fromSparkContext(cluster.sparkContext())
+              .parallelize(List.of(1, 2, 3, 4), 4)
+              .map(i -> System.getenv("MALLOC_ARENA_MAX") + " " + System.getenv("MALLOC_TOP_PAD_"))
+              .distinct()
+              .collect(),
+          "the executor JVMs started with the user's arena count and TerraSeg's top pad");
       AtomicBoolean killed = new AtomicBoolean();
       AtomicInteger lost = new AtomicInteger();
       cluster

@@ -2,6 +2,12 @@ package io.terraseg.jobs;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.apache.spark.SparkConf;
 import org.junit.jupiter.api.Test;
 
@@ -47,5 +53,27 @@ class SparkTest {
       conf.setMaster(master);
     }
     return Spark.threadsPerTask(conf, cores);
+  }
+
+  /**
+   * Executors get the launcher's malloc settings (the same values, read from conf/malloc.sh), and a
+   * value the user sets wins.
+   */
+  @Test
+  void executorsGetTheLaunchersMallocSettings() throws Exception {
+    Map<String, String> launcher = new HashMap<>();
+    Matcher m =
+        Pattern.compile("(MALLOC_\\w+)=\"\\$\\{\\1:-(\\d+)}\"")
+            .matcher(Files.readString(Path.of("conf/malloc.sh")));
+    while (m.find()) {
+      launcher.put(m.group(1), m.group(2));
+    }
+    assertEquals(launcher, Spark.EXECUTOR_MALLOC);
+
+    SparkConf conf =
+        Spark.withExecutorMalloc(
+            new SparkConf(false).set("spark.executorEnv.MALLOC_ARENA_MAX", "1"));
+    assertEquals("1", conf.get("spark.executorEnv.MALLOC_ARENA_MAX"), "the user's value");
+    assertEquals("67108864", conf.get("spark.executorEnv.MALLOC_TOP_PAD_"));
   }
 }
