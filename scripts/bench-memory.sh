@@ -11,6 +11,7 @@ cd "$ROOT"
 SIZES="${1:-1000 30000}"
 WORK="$ROOT/target/bench-memory"
 [[ -f target/terraseg.jar && -f target/classpath.txt ]] || mvn -q -B -DskipTests package
+source "$ROOT/scripts/bench-cds.sh"
 mkdir -p "$WORK"
 results=()
 for size in $SIZES; do

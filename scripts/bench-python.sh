@@ -13,6 +13,7 @@ SIZE="${1:-7000}"
 WORK="$ROOT/target/bench-python"
 "$ROOT/scripts/setup.sh"
 [[ -f target/terraseg.jar && -f target/classpath.txt ]] || mvn -q -B -DskipTests package
+source "$ROOT/scripts/bench-cds.sh"
 mkdir -p "$WORK"
 [[ -f "$WORK/model/model.pt" ]] || /usr/bin/python3 scripts/bench-model.py "$WORK/model" 16 6 >&2
 SCENE="$ROOT/target/bench-pipeline/data/scene-$SIZE.tif"

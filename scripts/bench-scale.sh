@@ -12,6 +12,7 @@ SCENES="${1:-250 1000 2000}"
 BIG="${2:-8192}"
 WORK="$ROOT/target/bench-scale"
 [[ -f target/terraseg.jar && -f target/classpath.txt ]] || mvn -q -B -DskipTests package
+source "$ROOT/scripts/bench-cds.sh"
 mkdir -p "$WORK"
 [[ -f "$WORK/one/images/one.tif" ]] || scripts/terraseg sample --output "$WORK/one" --name one --width 512 --height 512 >&2
 [[ -f "$WORK/big/images/big.tif" && "$(cat "$WORK/big/size" 2>/dev/null)" == "$BIG" ]] || {

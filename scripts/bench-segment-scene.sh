@@ -4,6 +4,7 @@
 WORK="$ROOT/target/bench-segment"
 "$ROOT/scripts/setup.sh"
 [[ -f target/terraseg.jar && -f target/classpath.txt ]] || mvn -q -B -DskipTests package
+source "$ROOT/scripts/bench-cds.sh"
 mkdir -p "$WORK"
 [[ -f "$WORK/model/model.pt" ]] || /usr/bin/python3 scripts/bench-model.py "$WORK/model" >&2
 [[ -f "$WORK/data/images/bench.tif" && "$(cat "$WORK/data/size" 2>/dev/null)" == "$SIZE" ]] || {
