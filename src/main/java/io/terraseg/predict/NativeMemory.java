@@ -19,23 +19,24 @@ import java.nio.file.Path;
  * trim comes only when the process outgrows that by {@link #GROWTH_BYTES}: what creeps up batch
  * after batch, not what every batch uses. The previous rule, a trim once the process had grown 64
  * MiB above the resident set just after the last trim, trimmed after nearly every batch as soon as
- * a forward pass needed more than that (the sample model's im2col buffers alone are ~75 MB per
- * tile). The 4096² bench job at batch 2, 4 pairs: 0.9–4.7 million minor faults and 2–8.5 s of
- * system time with that rule, 0.18–0.28 million and 0.7–1.0 s with this one; 13.55–16.5 s against
- * 12.77–13.56 s end to end. The price is the working set kept: a 30000² scene's peak RSS 625 MB
- * against 585–592 MB (1000²: 507–528 MB either way). Checked after each batch; reading the resident
- * size is one small /proc read. Called through JNA, which DJL already brings.
+ * a forward pass needed more than that (two tasks of the bench model do). The 4096² bench job at
+ * batch 2, 4 pairs: 15.0–16.8 s end to end with 2.9–5.0 million minor faults and 5.3–8.8 s of
+ * system time with that rule; 12.3–12.7 s, 0.30–0.39 million and ~1 s with this one (and
+ * conf/malloc.sh's top pad). A 30000² scene peaked at 584–618 MB (four runs) against 585–592. A
+ * larger allowance saves a few more trims but keeps more: 32 MiB after 8 checks peaked at 590–652
+ * MB. Checked after each batch; reading the resident size is one small /proc read. Called through
+ * JNA, which DJL already brings.
  */
 final class NativeMemory {
   /** How far the process may outgrow its working set before a trim. */
-  static final long GROWTH_BYTES = 32L << 20;
+  static final long GROWTH_BYTES = 8L << 20;
 
   /**
-   * Checks after a trim during which the working set comes back: one or two batches of each task an
-   * executor runs side by side. An executor with more slots than that trims more often than it
+   * Checks after a trim during which the working set comes back: a batch of each task an executor
+   * runs side by side (two here). An executor with more slots than that trims more often than it
    * needs to, never less.
    */
-  static final int REFILL_CHECKS = 8;
+  static final int REFILL_CHECKS = 4;
 
   private static final Function MALLOC_TRIM = lookup();
   private static final Path STATUS = Path.of("/proc/self/status");
