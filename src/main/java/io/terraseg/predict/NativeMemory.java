@@ -14,33 +14,35 @@ import java.nio.file.Path;
  * RSS was 873 MB against 515 MB for a 1000² one, growing with the batches done.
  *
  * <p>A trim returns everything free, including the activations the next forward pass needs again,
- * whose pages then fault in anew. So the resident set the process comes back to in the {@link
- * #REFILL_CHECKS} checks after a trim (or at the start) is taken as its working set, and the next
- * trim comes only when the process outgrows that by {@link #GROWTH_BYTES}: what creeps up batch
- * after batch, not what every batch uses. The previous rule, a trim once the process had grown 64
- * MiB above the resident set just after the last trim, trimmed after nearly every batch as soon as
- * a forward pass needed more than that (two tasks of the bench model do). The 4096² bench job at
- * batch 2, 4 pairs: 15.0–16.8 s end to end with 2.9–5.0 million minor faults and 5.3–8.8 s of
- * system time with that rule; 12.3–12.7 s, 0.30–0.39 million and ~1 s with this one (and
- * conf/malloc.sh's top pad). A 30000² scene peaked at 584–618 MB (four runs) against 585–592. A
- * larger allowance saves a few more trims but keeps more: 32 MiB after 8 checks peaked at 590–652
- * MB. Checked after each batch; reading the resident size is one small /proc read. Called through
- * JNA, which DJL already brings.
+ * whose pages then fault in anew. So the resident set the process comes back to in the checks after
+ * a trim (or at the start), {@link #REFILL_CHECKS_PER_TASK} per running task, is taken as its
+ * working set, and the next trim comes only when the process outgrows that by {@link
+ * #GROWTH_BYTES}: what creeps up batch after batch, not what every batch uses. The previous rule, a
+ * trim once the process had grown 64 MiB above the resident set just after the last trim, trimmed
+ * after nearly every batch as soon as a forward pass needed more than that (two tasks of the bench
+ * model do). The 4096² bench job at batch 2, 4 pairs: 15.0–16.8 s end to end with 2.9–5.0 million
+ * minor faults and 5.3–8.8 s of system time with that rule; 12.3–12.7 s, 0.30–0.39 million and ~1 s
+ * with this one (and conf/malloc.sh's top pad). A 30000² scene peaked at 584–618 MB (four runs)
+ * against 585–592. A larger allowance saves a few more trims but keeps more: 32 MiB after 8 checks
+ * peaked at 590–652 MB. Checked after each batch; reading the resident size is one small /proc
+ * read. Called through JNA, which DJL already brings.
  */
 final class NativeMemory {
   /** How far the process may outgrow its working set before a trim. */
   static final long GROWTH_BYTES = 8L << 20;
 
   /**
-   * Checks after a trim during which the working set comes back: a batch of each task an executor
-   * runs side by side (two here). An executor with more slots than that trims more often than it
-   * needs to, never less.
+   * Checks per running task after a trim during which the working set comes back: each task's next
+   * batch refills its share, and a second one leaves room for the order the tasks check in.
    */
-  static final int REFILL_CHECKS = 4;
+  static final int REFILL_CHECKS_PER_TASK = 2;
 
   private static final Function MALLOC_TRIM = lookup();
   private static final Path STATUS = Path.of("/proc/self/status");
-  private static final TrimRule RULE = new TrimRule(GROWTH_BYTES, REFILL_CHECKS);
+  private static final TrimRule RULE = new TrimRule(GROWTH_BYTES);
+
+  /** Tasks of this JVM predicting now (RangePredictors open). */
+  private static int running;
 
   private NativeMemory() {}
 
@@ -64,28 +66,37 @@ final class NativeMemory {
       return;
     }
     long resident = residentBytes();
-    if (resident >= 0 && RULE.trimAt(resident)) {
+    if (resident >= 0 && RULE.trimAt(resident, REFILL_CHECKS_PER_TASK * Math.max(1, running))) {
       MALLOC_TRIM.invokeInt(new Object[] {0});
     }
+  }
+
+  static synchronized void taskStarted() {
+    running++;
+  }
+
+  static synchronized void taskEnded() {
+    running--;
   }
 
   /** When to trim, from the resident sizes seen at successive checks. */
   static final class TrimRule {
     private final long growth;
-    private final int refillChecks;
 
     /** The largest resident set seen in the refill checks since the last trim. */
     private long workingSet;
 
     private int checksSinceTrim;
 
-    TrimRule(long growth, int refillChecks) {
+    TrimRule(long growth) {
       this.growth = growth;
-      this.refillChecks = refillChecks;
     }
 
-    /** Whether to trim now, given the resident size at this check. */
-    boolean trimAt(long resident) {
+    /**
+     * Whether to trim now, given the resident size at this check and how many checks after a trim
+     * learn the working set.
+     */
+    boolean trimAt(long resident, int refillChecks) {
       if (checksSinceTrim < refillChecks) {
         checksSinceTrim++;
         workingSet = Math.max(workingSet, resident);

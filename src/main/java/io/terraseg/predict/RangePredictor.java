@@ -123,6 +123,7 @@ public final class RangePredictor implements AutoCloseable {
     for (int i = 0; i < buffers.length; i++) {
       buffers[i] = Batch.take(plan.batch(), channels, t);
     }
+    NativeMemory.taskStarted();
   }
 
   /**
@@ -576,6 +577,14 @@ public final class RangePredictor implements AutoCloseable {
 
   @Override
   public void close() {
+    try {
+      release();
+    } finally {
+      NativeMemory.taskEnded();
+    }
+  }
+
+  private void release() {
     readAhead.shutdownNow();
     maskBehind.shutdownNow();
     boolean stopped = false;
