@@ -2,8 +2,8 @@
 # Benchmark: segment a generated scene end to end on embedded Spark and compare with the pure model time for
 # the same tiles (same model, batch and concurrency; no I/O, no Spark). Prints one JSON object.
 # The two sides are timed in alternating rounds and the share is the median of the rounds' shares: the same
-# work's time varies from run to run here (the pure-model side 9.3 to 16.6 s, with as many more page faults
-# from glibc's arenas; README, Benchmarks), and a share from two runs minutes apart follows that.
+# work's time can vary from run to run (the pure-model side took 9.3 to 16.6 s here while glibc's arenas faulted
+# activations in again; README, Benchmarks, "Page faults"), and a share from two runs minutes apart follows that.
 # usage: scripts/bench-segment.sh [SIZE (default 8192)] [BATCH (default 8)] [ROUNDS (default 3)]
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
